@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * System generation ID: a counter that changes every time the system this
+ * kernel runs on is cloned or restored from a snapshot, so that software
+ * keeping state that must be unique to one running copy can rebuild it.
+ *
+ * The counter is exposed through /dev/sysgenid: in a page userspace maps
+ * read-only, through read() and poll() on every open file, and through an
+ * acknowledgment protocol in which files opened for writing ("watchers")
+ * confirm each new generation so that an orchestrator can wait for all of
+ * them. Documentation/misc-devices/sysgenid.rst describes the interface.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/device.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/random.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/sysgenid.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+static bool vmgenid = true;
+module_param(vmgenid, bool, 0444);
+MODULE_PARM_DESC(vmgenid, "Change the generation when the VM generation ID changes (default: on)");
+
+/**
+ * struct sysgenid_file - what one open file of /dev/sysgenid remembers
+ * @seen_seq: number of the last change the file has seen (an observer) or
+ *	acknowledged (a watcher); the file is outdated while it differs from
+ *	sysgenid_seq, whatever the generation value is
+ * @seen_gen: the generation value that change produced
+ */
+struct sysgenid_file {
+	u64 seen_seq;
+	u32 seen_gen;
+};
+
+/*
+ * sysgenid_lock protects every counter below and the fields of each struct
+ * sysgenid_file. It is taken with interrupts disabled because
+ * sysgenid_bump_generation() may be called from hard interrupt context.
+ */
+static DEFINE_SPINLOCK(sysgenid_lock);
+static u64 sysgenid_seq;		/* changes since the module loaded */
+static u32 sysgenid_gen;		/* the generation, also in *sysgenid_page */
+static unsigned int sysgenid_watchers;	/* open files with write access */
+static unsigned int sysgenid_outdated;	/* watchers with seen_seq != sysgenid_seq */
+
+/*
+ * Changes whose uevent is still to be sent: the generations uevent_first,
+ * uevent_first + 1, ... , sysgenid_gen. Only sysgenid_bump_generation(),
+ * which always adds one, leaves uevents pending; every other change first
+ * takes over the pending ones, so this run is always contiguous and always
+ * ends at the current generation.
+ */
+static u32 uevent_first;
+static u32 uevent_pending;
+
+/* The page userspace maps; written only under sysgenid_lock. */
+static u32 *sysgenid_page;
+
+/* read() and poll() wait here for a change. */
+static DECLARE_WAIT_QUEUE_HEAD(sysgenid_read_wq);
+/* SYSGENID_WAIT_WATCHERS waits here for the last acknowledgment. */
+static DECLARE_WAIT_QUEUE_HEAD(sysgenid_ack_wq);
+
+/* Serializes sending uevents, so that they go out in generation order. */
+static DEFINE_MUTEX(sysgenid_uevent_lock);
+
+static struct miscdevice sysgenid_misc;
+
+static bool sysgenid_file_outdated(const struct sysgenid_file *sf)
+{
+	lockdep_assert_held(&sysgenid_lock);
+	return sf->seen_seq != sysgenid_seq;
+}
+
+static bool sysgenid_is_watcher(const struct file *file)
+{
+	return file->f_mode & FMODE_WRITE;
+}
+
+/*
+ * Make @gen the current generation. The page is written here, under the
+ * lock, so it holds the new value before sysgenid_wake() wakes anyone and
+ * before any uevent is sent: whoever is woken finds the new value there.
+ */
+static void sysgenid_set_locked(u32 gen)
+{
+	lockdep_assert_held(&sysgenid_lock);
+	sysgenid_gen = gen;
+	sysgenid_seq++;
+	sysgenid_outdated = sysgenid_watchers;
+	WRITE_ONCE(sysgenid_page[SYSGENID_PAGE_GENERATION / sizeof(u32)], gen);
+}
+
+static void sysgenid_wake(void)
+{
+	wake_up_interruptible_poll(&sysgenid_read_wq, EPOLLIN | EPOLLRDNORM);
+	wake_up_interruptible_all(&sysgenid_ack_wq);
+}
+
+/* Send one uevent for each of @count generations starting at @first. */
+static void sysgenid_send_uevents(u32 first, u32 count)
+{
+	char env[sizeof("SYSGENID=4294967295")];
+	char *envp[2] = { env, NULL };
+
+	lockdep_assert_held(&sysgenid_uevent_lock);
+	for (; count; count--, first++) {
+		snprintf(env, sizeof(env), "SYSGENID=%u", first);
+		kobject_uevent_env(&sysgenid_misc.this_device->kobj,
+				   KOBJ_CHANGE, envp);
+	}
+}
+
+static void sysgenid_uevent_work(struct work_struct *work)
+{
+	u32 first, count;
+
+	mutex_lock(&sysgenid_uevent_lock);
+	spin_lock_irq(&sysgenid_lock);
+	first = uevent_first;
+	count = uevent_pending;
+	uevent_pending = 0;
+	spin_unlock_irq(&sysgenid_lock);
+	sysgenid_send_uevents(first, count);
+	mutex_unlock(&sysgenid_uevent_lock);
+}
+
+static DECLARE_WORK(sysgenid_uevent_worker, sysgenid_uevent_work);
+
+/**
+ * sysgenid_bump_generation() - report that the system generation changed
+ *
+ * Adds one to the generation counter (wrapping at 2^32), marks every watcher
+ * outdated and wakes everyone waiting for a change. The counter and the
+ * mapped page change before this function returns; the uevent that
+ * announces the new generation is sent shortly after from a workqueue.
+ *
+ * Context: Any context, including hard interrupt context.
+ */
+void sysgenid_bump_generation(void)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&sysgenid_lock, flags);
+	if (!uevent_pending)
+		uevent_first = sysgenid_gen + 1;
+	uevent_pending++;
+	sysgenid_set_locked(sysgenid_gen + 1);
+	spin_unlock_irqrestore(&sysgenid_lock, flags);
+
+	sysgenid_wake();
+	schedule_work(&sysgenid_uevent_worker);
+}
+EXPORT_SYMBOL_GPL(sysgenid_bump_generation);
+
+static int sysgenid_open(struct inode *inode, struct file *file)
+{
+	struct sysgenid_file *sf;
+
+	sf = kmalloc(sizeof(*sf), GFP_KERNEL);
+	if (!sf)
+		return -ENOMEM;
+
+	spin_lock_irq(&sysgenid_lock);
+	sf->seen_seq = sysgenid_seq;
+	sf->seen_gen = sysgenid_gen;
+	if (sysgenid_is_watcher(file))
+		sysgenid_watchers++;
+	spin_unlock_irq(&sysgenid_lock);
+
+	file->private_data = sf;
+	return stream_open(inode, file);
+}
+
+/*
+ * Mark the watcher @sf up to date. Returns true if it was the last outdated
+ * one, in which case the caller wakes SYSGENID_WAIT_WATCHERS.
+ */
+static bool sysgenid_ack_locked(struct sysgenid_file *sf)
+{
+	bool was_outdated = sysgenid_file_outdated(sf);
+
+	sf->seen_seq = sysgenid_seq;
+	sf->seen_gen = sysgenid_gen;
+	return was_outdated && !--sysgenid_outdated;
+}
+
+static int sysgenid_release(struct inode *inode, struct file *file)
+{
+	struct sysgenid_file *sf = file->private_data;
+	bool last = false;
+
+	if (sysgenid_is_watcher(file)) {
+		spin_lock_irq(&sysgenid_lock);
+		last = sysgenid_ack_locked(sf);
+		sysgenid_watchers--;
+		spin_unlock_irq(&sysgenid_lock);
+	}
+	if (last)
+		wake_up_interruptible_all(&sysgenid_ack_wq);
+
+	kfree(sf);
+	return 0;
+}
+
+static ssize_t sysgenid_read(struct file *file, char __user *buf,
+			     size_t count, loff_t *ppos)
+{
+	struct sysgenid_file *sf = file->private_data;
+	u64 seq;
+	u32 gen;
+	int ret;
+
+	if (!count)
+		return 0;
+	if (count < sizeof(gen))
+		return -EINVAL;
+
+	spin_lock_irq(&sysgenid_lock);
+	if (!sysgenid_file_outdated(sf)) {
+		if (file->f_flags & O_NONBLOCK)
+			ret = -EAGAIN;
+		else
+			ret = wait_event_interruptible_lock_irq(sysgenid_read_wq,
+								sysgenid_file_outdated(sf),
+								sysgenid_lock);
+		if (ret) {
+			spin_unlock_irq(&sysgenid_lock);
+			return ret;
+		}
+	}
+	seq = sysgenid_seq;
+	gen = sysgenid_gen;
+	spin_unlock_irq(&sysgenid_lock);
+
+	if (copy_to_user(buf, &gen, sizeof(gen)))
+		return -EFAULT;
+
+	/* For an observer, a read that reached userspace consumes the change. */
+	if (!sysgenid_is_watcher(file)) {
+		spin_lock_irq(&sysgenid_lock);
+		if (seq > sf->seen_seq) {
+			sf->seen_seq = seq;
+			sf->seen_gen = gen;
+		}
+		spin_unlock_irq(&sysgenid_lock);
+	}
+	return sizeof(gen);
+}
+
+static ssize_t sysgenid_write(struct file *file, const char __user *buf,
+			      size_t count, loff_t *ppos)
+{
+	struct sysgenid_file *sf = file->private_data;
+	bool last;
+	u32 gen;
+
+	if (count != sizeof(gen))
+		return -EINVAL;
+	if (copy_from_user(&gen, buf, sizeof(gen)))
+		return -EFAULT;
+
+	spin_lock_irq(&sysgenid_lock);
+	if (gen != sysgenid_gen) {
+		spin_unlock_irq(&sysgenid_lock);
+		return -EINVAL;
+	}
+	last = sysgenid_ack_locked(sf);
+	spin_unlock_irq(&sysgenid_lock);
+
+	if (last)
+		wake_up_interruptible_all(&sysgenid_ack_wq);
+	return sizeof(gen);
+}
+
+static __poll_t sysgenid_poll(struct file *file, poll_table *wait)
+{
+	struct sysgenid_file *sf = file->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(file, &sysgenid_read_wq, wait);
+
+	spin_lock_irq(&sysgenid_lock);
+	if (sysgenid_file_outdated(sf))
+		mask = EPOLLIN | EPOLLRDNORM;
+	spin_unlock_irq(&sysgenid_lock);
+
+	return mask;
+}
+
+/* An outdated watcher must acknowledge before it may wait for the others. */
+static bool sysgenid_caller_outdated(struct file *file)
+{
+	return sysgenid_is_watcher(file) &&
+	       sysgenid_file_outdated(file->private_data);
+}
+
+static long sysgenid_wait_watchers(struct file *file, unsigned long msecs)
+{
+	long timeout = MAX_SCHEDULE_TIMEOUT;
+	long ret;
+
+	/* msecs_to_jiffies() takes an unsigned int; 2^32 ms is 49 days. */
+	if (msecs)
+		timeout = msecs_to_jiffies(min_t(unsigned long, msecs, UINT_MAX));
+
+	spin_lock_irq(&sysgenid_lock);
+	ret = wait_event_interruptible_lock_irq_timeout(sysgenid_ack_wq,
+							!sysgenid_outdated ||
+							sysgenid_caller_outdated(file),
+							sysgenid_lock, timeout);
+	if (ret > 0)
+		ret = sysgenid_caller_outdated(file) ? -EINTR : 0;
+	else if (!ret)
+		ret = -ETIMEDOUT;
+	spin_unlock_irq(&sysgenid_lock);
+
+	return ret;
+}
+
+static long sysgenid_force_update(unsigned long min_gen)
+{
+	u32 first, count, gen;
+
+	if (!checkpoint_restore_ns_capable(&init_user_ns))
+		return -EPERM;
+	if (upper_32_bits(min_gen))
+		return -EINVAL;
+
+	mutex_lock(&sysgenid_uevent_lock);
+	spin_lock_irq(&sysgenid_lock);
+	first = uevent_first;
+	count = uevent_pending;
+	uevent_pending = 0;
+	gen = max_t(u32, min_gen, sysgenid_gen + 1);
+	if (gen == sysgenid_gen)
+		gen++;
+	sysgenid_set_locked(gen);
+	spin_unlock_irq(&sysgenid_lock);
+
+	sysgenid_wake();
+	sysgenid_send_uevents(first, count);
+	sysgenid_send_uevents(gen, 1);
+	mutex_unlock(&sysgenid_uevent_lock);
+
+	return 0;
+}
+
+static long sysgenid_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	switch (cmd) {
+	case SYSGENID_WAIT_WATCHERS:
+		return sysgenid_wait_watchers(file, arg);
+	case SYSGENID_FORCE_GEN_UPDATE:
+	case SYSGENID_TRIGGER_GEN_UPDATE:
+		return sysgenid_force_update(arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int sysgenid_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff || vma_pages(vma) > 1)
+		return -EINVAL;
+	if (vma->vm_flags & VM_WRITE)
+		return -EPERM;
+
+	/* Never writable later either, and never larger than the page. */
+	vm_flags_mod(vma, VM_DONTEXPAND | VM_DONTDUMP, VM_MAYWRITE);
+
+	return vm_insert_page(vma, vma->vm_start, virt_to_page(sysgenid_page));
+}
+
+static void sysgenid_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct sysgenid_file *sf = file->private_data;
+	u32 gen;
+
+	spin_lock_irq(&sysgenid_lock);
+	gen = sf->seen_gen;
+	spin_unlock_irq(&sysgenid_lock);
+
+	seq_printf(m, "sysgenid-kind: %s\n",
+		   sysgenid_is_watcher(file) ? "watcher" : "observer");
+	seq_printf(m, "sysgenid-seen: %u\n", gen);
+}
+
+static const struct file_operations sysgenid_fops = {
+	.owner		= THIS_MODULE,
+	.open		= sysgenid_open,
+	.release	= sysgenid_release,
+	.read		= sysgenid_read,
+	.write		= sysgenid_write,
+	.poll		= sysgenid_poll,
+	.unlocked_ioctl	= sysgenid_ioctl,
+	.compat_ioctl	= sysgenid_ioctl,
+	.mmap		= sysgenid_mmap,
+	.show_fdinfo	= sysgenid_show_fdinfo,
+};
+
+static unsigned int sysgenid_read_locked(const unsigned int *value)
+{
+	unsigned int v;
+
+	spin_lock_irq(&sysgenid_lock);
+	v = *value;
+	spin_unlock_irq(&sysgenid_lock);
+	return v;
+}
+
+static ssize_t generation_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", sysgenid_read_locked(&sysgenid_gen));
+}
+static DEVICE_ATTR_RO(generation);
+
+static ssize_t watchers_show(struct device *dev,
+			     struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", sysgenid_read_locked(&sysgenid_watchers));
+}
+static DEVICE_ATTR_RO(watchers);
+
+static ssize_t outdated_watchers_show(struct device *dev,
+				      struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", sysgenid_read_locked(&sysgenid_outdated));
+}
+static DEVICE_ATTR_RO(outdated_watchers);
+
+static struct attribute *sysgenid_attrs[] = {
+	&dev_attr_generation.attr,
+	&dev_attr_watchers.attr,
+	&dev_attr_outdated_watchers.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(sysgenid);
+
+static struct miscdevice sysgenid_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "sysgenid",
+	.fops	= &sysgenid_fops,
+	.groups	= sysgenid_groups,
+	.mode	= 0644,
+};
+
+static int sysgenid_vmfork(struct notifier_block *nb, unsigned long action,
+			   void *data)
+{
+	sysgenid_bump_generation();
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block sysgenid_vmfork_nb = {
+	.notifier_call = sysgenid_vmfork,
+};
+
+static int __init sysgenid_init(void)
+{
+	int ret;
+
+	sysgenid_page = (u32 *)get_zeroed_page(GFP_KERNEL);
+	if (!sysgenid_page)
+		return -ENOMEM;
+
+	ret = misc_register(&sysgenid_misc);
+	if (ret)
+		goto out_free_page;
+
+	if (vmgenid) {
+		ret = register_random_vmfork_notifier(&sysgenid_vmfork_nb);
+		if (ret)
+			goto out_deregister;
+	}
+	return 0;
+
+out_deregister:
+	misc_deregister(&sysgenid_misc);
+out_free_page:
+	free_page((unsigned long)sysgenid_page);
+	return ret;
+}
+
+static void __exit sysgenid_exit(void)
+{
+	if (vmgenid)
+		unregister_random_vmfork_notifier(&sysgenid_vmfork_nb);
+	flush_work(&sysgenid_uevent_worker);
+	misc_deregister(&sysgenid_misc);
+	free_page((unsigned long)sysgenid_page);
+}
+
+module_init(sysgenid_init);
+module_exit(sysgenid_exit);
+
+MODULE_DESCRIPTION("System generation ID: tells userspace the system was cloned or restored");
+MODULE_LICENSE("GPL");
