@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# sysgenid: top-level build and test entry points.
+#
+#   make check                      install what is needed, build against
+#                                   each kernel, run every test in the VM
+#   make demo                       a real VM snapshot restore, narrated
+#   make bench [QUICK=1]            benchmarks in the VM
+#   make KDIR=<kernel build> module build kernel/sysgenid.ko
+#
+# Components add themselves through mk/*.mk: each appends its directory to
+# GUEST_DIRS (its `guest-install` target puts programs and test suites into
+# the VM's root, $(GUEST)) and may define targets of its own.
+
+KERNELS ?= 6.1 6.12
+TOP := $(CURDIR)
+BUILD ?= $(TOP)/build
+GUEST := $(BUILD)/guest
+PYTHON ?= python3
+UAPI_CFLAGS := -I$(TOP)/kernel/include/uapi
+GUEST_DIRS :=
+
+export SYSGENID_BUILD := $(BUILD)
+
+all: check
+
+include $(sort $(wildcard mk/*.mk))
+
+module:
+	@test -n "$(KDIR)" || { echo "usage: make KDIR=<kernel build dir> module" >&2; exit 2; }
+	$(MAKE) -C kernel KDIR=$(KDIR) module
+
+deps:
+	@sh vm/host-deps.sh
+
+kernels: deps
+	@sh vm/fetch-kernels.sh $(KERNELS)
+
+tools: deps
+	@sh vm/fetch-tools.sh
+
+# One copy of kernel/ per kernel, so that objects never mix.
+modules: kernels
+	@set -e; for k in $(KERNELS); do \
+		mkdir -p $(BUILD)/$$k/module; \
+		cp -a kernel/. $(BUILD)/$$k/module/; \
+		$(MAKE) -s -C $(BUILD)/$$k/module KDIR=$(BUILD)/kernels/$$k/kdir module \
+			2>&1 | grep -v 'Skipping BTF generation' || true; \
+		test -f $(BUILD)/$$k/module/sysgenid.ko; \
+	done
+
+guest: deps tools
+	@rm -rf $(GUEST) && mkdir -p $(GUEST)/etc/sysgenid/suites $(GUEST)/etc/sysgenid/modes
+	@set -e; for d in $(GUEST_DIRS); do \
+		$(MAKE) -s -C $$d guest-install GUEST=$(GUEST) TOP=$(TOP); \
+	done
+
+initramfs: modules guest
+	@set -e; for k in $(KERNELS); do \
+		sh vm/mkinitramfs.sh $(BUILD)/$$k/module/sysgenid.ko \
+			$(BUILD)/$$k/initramfs.cpio.gz; \
+	done
+
+check: initramfs tools
+	$(PYTHON) vm/run.py --kernels "$(KERNELS)"
+
+clean:
+	$(MAKE) -C kernel clean KDIR=$(firstword $(wildcard $(BUILD)/kernels/*/kdir) /nonexistent) || true
+	rm -rf $(BUILD)
+
+.PHONY: all module deps kernels tools modules guest initramfs check clean
