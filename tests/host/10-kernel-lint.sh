@@ -6,6 +6,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${SYSGENID_BUILD:-$top/build}
 kernels=${KERNELS:-6.1 6.12}
 n=0 fail=0
+mkdir -p "$build/logs"
 
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; sed 's/^/# /' "$2"; }
