@@ -8,6 +8,7 @@
 #
 # Objects go to $(BUILD)/userspace; nothing is built in the source tree.
 
+GUEST_DIRS += tools examples tests/lib
 USERSPACE_BUILD_DIRS := lib tools examples
 USERSPACE_INSTALL_DIRS := lib tools man
 USERSPACE_O := $(BUILD)/userspace
