@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the reliability suites: the device and its sysfs
+ * attributes, forced bumps, a small seeded PRNG and run-size scaling.
+ */
+#ifndef SG_STRESS_H
+#define SG_STRESS_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/sysgenid.h>
+
+#define SG_DEV		"/dev/sysgenid"
+#define SG_SYSFS	"/sys/class/misc/sysgenid/"
+
+/* Value of a sysfs attribute of the device, or -1 if it cannot be read. */
+static inline long sg_sysfs(const char *attr)
+{
+	char path[128], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), SG_SYSFS "%s", attr);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+/* Bump the generation by one through an observer; returns 0 or -errno. */
+static inline int sg_bump(void)
+{
+	int fd = open(SG_DEV, O_RDONLY | O_CLOEXEC);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, SYSGENID_FORCE_GEN_UPDATE, 0))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* True if generation @a is @b or came after it (values wrap). */
+static inline int sg_gen_after_eq(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) >= 0;
+}
+
+static inline double sg_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* xorshift64*: reproducible from the seed the suites print. */
+static inline uint64_t sg_rand(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 0x2545f4914f6cdd1dULL;
+}
+
+static inline unsigned int sg_below(uint64_t *state, unsigned int n)
+{
+	return sg_rand(state) % n;
+}
+
+/*
+ * Multiplier of the run sizes: SYSGENID_SCALE in the environment (the
+ * stress-long mode sets it), 1 by default.
+ */
+static inline unsigned long sg_scale(void)
+{
+	const char *s = getenv("SYSGENID_SCALE");
+	unsigned long v = s ? strtoul(s, NULL, 10) : 1;
+
+	return v ? v : 1;
+}
+
+#endif /* SG_STRESS_H */
