@@ -8,6 +8,8 @@ jf=/usr/libexec/sysgenid/tests/json-field
 sysfs=/sys/class/misc/sysgenid
 
 # test NAME FUNCTION: one TAP line; the function's output is the diagnosis.
+# Whatever the function left running in the background is killed, so that
+# a failing test cannot keep the device open for the ones after it.
 test_case() {
 	tap_n=$((tap_n + 1))
 	if "$2" >"$tap_log" 2>&1; then
@@ -16,6 +18,11 @@ test_case() {
 		echo "not ok $tap_n $1"
 		sed 's/^/# /' "$tap_log"
 	fi
+	jobs -p >"$tap_log.jobs"
+	for p in $(cat "$tap_log.jobs"); do
+		kill "$p" 2>/dev/null
+	done
+	wait
 }
 
 # run CMD...: sets $rc, $out (stdout) and $err (stderr).
