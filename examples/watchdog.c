@@ -45,7 +45,7 @@ static void *watchdog_thread(void *arg)
 			break;
 		rebuild_session_key();
 		w->err = sysgenid_ack(&w->sg, gen);
-		/* -EINVAL: it changed again meanwhile; the next wait says so. */
+		/* -EINVAL: changed again meanwhile; wait returns it. */
 		if (w->err == -EINVAL)
 			continue;
 		if (w->err)
@@ -59,19 +59,23 @@ static void *watchdog_thread(void *arg)
 
 int main(int argc, char **argv)
 {
-	struct watchdog w = { .count = argc > 1 ? strtoul(argv[1], NULL, 0) : 1 };
+	struct watchdog w = { .count = 1 };
 	pthread_t thread;
 	int ret;
 
+	if (argc > 1)
+		w.count = strtoul(argv[1], NULL, 0);
 	ret = sysgenid_open(&w.sg, SYSGENID_WATCHER);
 	if (ret) {
-		fprintf(stderr, "watchdog: sysgenid_open: %s\n", strerror(-ret));
+		fprintf(stderr, "watchdog: sysgenid_open: %s\n",
+			strerror(-ret));
 		return 1;
 	}
 	rebuild_session_key();
 	ret = pthread_create(&thread, NULL, watchdog_thread, &w);
 	if (ret) {
-		fprintf(stderr, "watchdog: pthread_create: %s\n", strerror(ret));
+		fprintf(stderr, "watchdog: pthread_create: %s\n",
+			strerror(ret));
 		sysgenid_close(&w.sg);
 		return 1;
 	}

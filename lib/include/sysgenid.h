@@ -39,7 +39,7 @@ struct sysgenid {
 	int fd;
 	unsigned int flags;
 	const uint32_t *page;	/* the generation, written by the kernel */
-	uint32_t acked;		/* the generation this handle last accepted */
+	uint32_t acked;		/* last generation accepted */
 };
 
 int sysgenid_open(struct sysgenid *sg, unsigned int flags);

@@ -33,7 +33,8 @@ int main(int argc, char **argv)
 	while (*p != '}') {
 		if (*p++ != '"')
 			return 1;
-		for (n = 0; *p && *p != '"' && *p != '\\' && n < sizeof(key) - 1;)
+		n = 0;
+		while (*p && *p != '"' && *p != '\\' && n < sizeof(key) - 1)
 			key[n++] = *p++;
 		key[n] = '\0';
 		if (*p++ != '"' || !n)
