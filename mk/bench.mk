@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Benchmarks (docs/performance.md): `make bench` builds everything, boots
+# one 6.12 VM in its "bench" mode and prints the table; `make bench QUICK=1`
+# runs the same code on small sizes.
+
+GUEST_DIRS += bench
+BENCH_KERNEL := 6.12
+
+ifneq ($(filter bench,$(MAKECMDGOALS)),)
+ifeq ($(filter $(BENCH_KERNEL),$(KERNELS)),)
+$(error make bench runs on $(BENCH_KERNEL): add it to KERNELS)
+endif
+endif
+
+bench: initramfs
+	$(PYTHON) bench/bench.py --kernel $(BENCH_KERNEL) $(if $(filter-out 0,$(QUICK)),--quick)
+
+.PHONY: bench
