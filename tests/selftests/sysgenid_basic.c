@@ -66,7 +66,7 @@ struct blocked_read {
 	ssize_t ret;		/* read()'s return value */
 	int err;		/* and errno */
 	__u32 gen;		/* the value read */
-	_Atomic bool started;	/* tid is valid */
+	atomic_bool started;	/* tid is valid */
 };
 
 static void *blocked_read_thread(void *arg)
@@ -93,7 +93,7 @@ static int start_blocked_read(pthread_t *thread, struct blocked_read *br)
 	return sg_wait_sleeping(br->tid);
 }
 
-static _Atomic int signals_seen;
+static atomic_int signals_seen;
 
 static void count_signal(int sig)
 {
@@ -383,7 +383,7 @@ TEST_F(kinds, write_count_not_four_is_einval)
 	buf[1] = buf[0];
 	outdated = sg_sysfs("outdated_watchers");
 	ASSERT_LT(0, outdated);
-	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
 		EXPECT_EQ(-1, write(self->wat, buf, counts[i]));
 		EXPECT_EQ(EINVAL, errno);
 	}

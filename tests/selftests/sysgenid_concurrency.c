@@ -125,10 +125,10 @@ TEST_F(many, closing_outdated_watchers_wakes_waiter)
 
 /* State shared by the threads of the smoke test. */
 struct smoke {
-	_Atomic bool final;	/* only the last change is still to come */
-	_Atomic __u32 last;	/* the generation it makes */
-	_Atomic int errors;	/* unexpected results anywhere */
-	_Atomic int done;	/* worker threads that finished */
+	atomic_bool final;	/* only the last change is still to come */
+	atomic_uint last;	/* the generation it makes */
+	atomic_int errors;	/* unexpected results anywhere */
+	atomic_int done;	/* worker threads that finished */
 };
 
 struct worker {

@@ -52,7 +52,9 @@ static void *later_thread(void *arg)
 			 0 : -errno;
 		break;
 	case LATER_BUMP:
-		l->ret = sg_bump(l->fd) < 0 ? -1 : 0;
+		l->ret = sg_bump(l->fd);
+		if (l->ret > 0)
+			l->ret = 0;
 		break;
 	case LATER_CLOSE:
 		l->ret = close(l->fd) ? -errno : 0;

@@ -60,9 +60,9 @@ FIXTURE_TEARDOWN(map)
 struct waiter {
 	int fd;			/* the file to wait on */
 	bool use_poll;		/* poll() rather than read() */
-	const volatile __u32 *map; /* the mapped generation */
+	const void *map;	/* the mapped page */
 	pid_t tid;		/* the waiting thread */
-	_Atomic bool started;	/* tid is valid */
+	atomic_bool started;	/* tid is valid */
 	__u32 gen;		/* the generation read(), if read */
 	__u32 seen;		/* what the page held right after */
 	int ret;		/* 0, or -errno */
@@ -83,7 +83,7 @@ static void *waiter_thread(void *arg)
 		w->ret = read(w->fd, &w->gen, sizeof(w->gen)) ==
 			 sizeof(w->gen) ? 0 : -errno;
 	}
-	w->seen = *w->map;
+	w->seen = sg_page_gen(w->map);
 	return NULL;
 }
 
@@ -94,51 +94,51 @@ static void *map_gen(size_t len, int prot, int flags, int fd)
 
 TEST_F(map, mmap_four_bytes_shared_holds_generation)
 {
-	volatile __u32 *p = map_gen(4, PROT_READ, MAP_SHARED, self->fd);
+	void *p = map_gen(4, PROT_READ, MAP_SHARED, self->fd);
 
 	ASSERT_NE(MAP_FAILED, p);
-	EXPECT_EQ(sg_sysfs("generation"), p[0]);
-	EXPECT_EQ(0, munmap((void *)p, 4));
+	EXPECT_EQ(sg_sysfs("generation"), sg_page_gen(p));
+	EXPECT_EQ(0, munmap(p, 4));
 }
 
 TEST_F(map, mmap_page_private_holds_generation_and_zeros)
 {
-	const volatile unsigned char *p;
+	unsigned char *p;
 	size_t i;
 
 	p = map_gen(self->page, PROT_READ, MAP_PRIVATE, self->fd);
 	ASSERT_NE(MAP_FAILED, p);
-	EXPECT_EQ(sg_sysfs("generation"), *(const volatile __u32 *)p);
+	EXPECT_EQ(sg_sysfs("generation"), sg_page_gen(p));
 	for (i = sizeof(__u32); i < self->page; i++)
 		if (p[i])
 			break;
 	EXPECT_EQ(self->page, i);
-	EXPECT_EQ(0, munmap((void *)p, self->page));
+	EXPECT_EQ(0, munmap(p, self->page));
 }
 
 TEST_F(map, mmap_shared_follows_bump)
 {
-	volatile __u32 *p = map_gen(self->page, PROT_READ, MAP_SHARED,
+	void *p = map_gen(self->page, PROT_READ, MAP_SHARED,
 				    self->fd);
 	long gen;
 
 	ASSERT_NE(MAP_FAILED, p);
 	gen = sg_bump(self->bumper);
 	ASSERT_LE(0, gen);
-	EXPECT_EQ(gen, p[0]);
-	EXPECT_EQ(0, munmap((void *)p, self->page));
+	EXPECT_EQ(gen, sg_page_gen(p));
+	EXPECT_EQ(0, munmap(p, self->page));
 }
 
 TEST_F(map, mmap_private_follows_bump)
 {
-	volatile __u32 *p = map_gen(4, PROT_READ, MAP_PRIVATE, self->fd);
+	void *p = map_gen(4, PROT_READ, MAP_PRIVATE, self->fd);
 	long gen;
 
 	ASSERT_NE(MAP_FAILED, p);
 	gen = sg_bump(self->bumper);
 	ASSERT_LE(0, gen);
-	EXPECT_EQ(gen, p[0]);
-	EXPECT_EQ(0, munmap((void *)p, 4));
+	EXPECT_EQ(gen, sg_page_gen(p));
+	EXPECT_EQ(0, munmap(p, 4));
 }
 
 TEST_F(map, mmap_updated_before_read_returns)
@@ -241,17 +241,17 @@ TEST_F(map, mremap_grow_fails)
 
 TEST_F(map, mapping_survives_close)
 {
-	volatile __u32 *p = map_gen(4, PROT_READ, MAP_SHARED, self->fd);
+	void *p = map_gen(4, PROT_READ, MAP_SHARED, self->fd);
 	long gen;
 
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(0, close(self->fd));
 	self->fd = -1;
-	EXPECT_EQ(sg_sysfs("generation"), p[0]);
+	EXPECT_EQ(sg_sysfs("generation"), sg_page_gen(p));
 	gen = sg_bump(self->bumper);
 	ASSERT_LE(0, gen);
-	EXPECT_EQ(gen, p[0]);
-	EXPECT_EQ(0, munmap((void *)p, 4));
+	EXPECT_EQ(gen, sg_page_gen(p));
+	EXPECT_EQ(0, munmap(p, 4));
 }
 
 TEST_HARNESS_MAIN

@@ -113,7 +113,7 @@ TEST_F(poll, poll_reports_until_caught_up)
 	ASSERT_LE(0, sg_bump(self->bumper));
 	ASSERT_EQ(sizeof(gen), read(self->fd, &gen, sizeof(gen)));
 	if (variant->flags != O_RDONLY) {
-		/* A watcher's read is not an acknowledgement. */
+		/* A watcher's read is not an acknowledgment. */
 		EXPECT_EQ(POLLIN | POLLRDNORM, poll_now(self->fd));
 		ASSERT_EQ(sizeof(gen), write(self->fd, &gen, sizeof(gen)));
 	}

@@ -292,7 +292,7 @@ static int observe_child(void *arg)
 {
 	struct observe *o = arg;
 	struct pollfd pfd = { .events = POLLIN };
-	volatile __u32 *map;
+	void *map;
 	__u32 gen;
 	char c = 0;
 
@@ -312,7 +312,7 @@ static int observe_child(void *arg)
 		return OBSERVE_NO_POLLIN;
 	if (read(pfd.fd, &gen, sizeof(gen)) != sizeof(gen))
 		return OBSERVE_READ;
-	return gen == *map ? OBSERVE_OK : OBSERVE_MISMATCH;
+	return gen == sg_page_gen(map) ? OBSERVE_OK : OBSERVE_MISMATCH;
 }
 
 static void *observe_bumper(void *arg)

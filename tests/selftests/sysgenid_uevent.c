@@ -178,7 +178,7 @@ TEST_F(uevent, unknown_ioctl_emits_nothing)
 				       QUIET_MS));
 }
 
-TEST_F(uevent, acknowledgement_emits_nothing)
+TEST_F(uevent, acknowledgment_emits_nothing)
 {
 	__u32 gen;
 	int wat;

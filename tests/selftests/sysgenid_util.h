@@ -24,6 +24,14 @@
 #define SKIP_SETUP(fmt, ...) \
 	SKIP(longjmp(_metadata->env, 1), fmt, ##__VA_ARGS__)
 
+/* The generation in a mapped page, as the CPU sees it now. */
+static inline __u32 sg_page_gen(const void *page)
+{
+	return __atomic_load_n((const __u32 *)page +
+			       SYSGENID_PAGE_GENERATION / sizeof(__u32),
+			       __ATOMIC_ACQUIRE);
+}
+
 /* Value of a sysfs attribute of the device, or -errno. */
 long sg_sysfs(const char *attr);
 
