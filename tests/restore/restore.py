@@ -1,0 +1,628 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Real VM snapshot restores, checked end to end (and narrated by `make demo`).
+
+A guest boots in sgmode=restore with a VM generation ID (QEMU's vmgenid
+device). Its participants (tests/restore/participant.c) print one "@@SG"
+line per step on the serial console. To restore, the host stops the VM,
+migrates its state to a file, kills QEMU, starts a new QEMU with the same
+arguments but another generation ID and -incoming from that file, and
+resumes it (QMP "cont"). The guest kernel's VMGenID driver then reseeds the
+RNG and runs the vmfork notifiers, and sysgenid bumps its generation.
+
+The host talks to the guest's control role over a second serial port
+(a unix socket chardev, reconnected after every restore): "report" prints
+what sysfs and the kernel log say, "quit" ends the run so that vm/init
+unloads the module and prints dmesg.
+
+    restore.py check [--kernels "6.1 6.12"]   TAP, one test per check
+    restore.py demo [--kernel 6.12]           a narrated single restore
+"""
+
+import argparse
+import os
+import re
+import shlex
+import shutil
+import socket
+import sys
+import tempfile
+import time
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "vm"))
+import qemu  # noqa: E402
+from run import SPLAT  # noqa: E402
+
+ROLES = ("read", "epoll", "spin", "map", "orch", "uevent", "kmsg", "ctl")
+PARTICIPANTS = ("read", "epoll", "spin", "map", "orch")
+WATCHERS = ("read", "epoll", "spin", "orch")
+RESEEDERS = ("read", "epoll", "spin", "map")
+DESCRIPTION = {
+    "read": "blocking-read watcher",
+    "epoll": "epoll watcher",
+    "spin": "hot-loop watcher (mmap)",
+    "map": "AWS-LC-style observer (mmap only)",
+    "orch": "orchestrator",
+    "uevent": "uevent listener",
+    "kmsg": "kernel log",
+    "ctl": "control",
+}
+SG = re.compile(r"^@@SG (\d+\.\d+) (\S+) (\S+) (\S+)(?: (.*))?$")
+KV = re.compile(r"(\w+)=(\S+)")
+BOOT_TIMEOUT = 120
+STEP_TIMEOUT = 60   # one QEMU operation, or the guest shutting down
+EVENT_TIMEOUT = 20  # from resume until every expected line has arrived
+SETTLE = 0.5        # after the last expected line, to catch extra ones
+GRACE = 2.0         # negative controls: how long nothing may happen
+
+
+class Event:
+    """One @@SG line: host arrival time, guest CLOCK_MONOTONIC, what."""
+
+    def __init__(self, host, match):
+        self.host = host
+        self.guest = float(match.group(1))
+        self.role, self.kind, self.value = match.group(2, 3, 4)
+        self.detail = match.group(5) or ""
+        self.fields = dict(KV.findall(self.detail))
+
+    def __repr__(self):
+        return "%s %s %s %s" % (self.role, self.kind, self.value, self.detail)
+
+
+class Guest:
+    """One guest across restores: a single QEMU process at any time.
+
+    Every console line of every QEMU lands in self.lines, every @@SG line
+    also in self.events; on_event, if set, is called for each new event.
+    """
+
+    def __init__(self, series, workdir, log, append=""):
+        self.series = series
+        self.workdir = workdir
+        self.log = log
+        self.append = ("sgmode=restore sgtimeout=%d %s"
+                       % (BOOT_TIMEOUT * 10, append)).strip()
+        self.state = os.path.join(workdir, "state.bin")
+        self.ctl_path = os.path.join(workdir, "ctl.sock")
+        self.single_thread = False
+        self.vm = None
+        self.ctl = None
+        self.lines = []
+        self.events = []
+        self.on_event = None
+        self.narrate = None
+        self.exited = False
+
+    def note(self, text, tell=False):
+        """Log a host step; with tell, also narrate it (make demo)."""
+        now = time.monotonic()
+        self.log.write("## host %.3f: %s\n" % (now, text))
+        self.log.flush()
+        if tell and self.narrate:
+            self.narrate(now, text)
+
+    def _vm(self, guid, incoming=None):
+        chardev = "socket,id=ctl,path=%s,server=on,wait=off" % self.ctl_path
+        return qemu.VM(self.series, append=self.append, vmgenid=guid,
+                       memory=256, qmp=True, incoming=incoming,
+                       name="restore",
+                       single_thread=self.single_thread, log=self.log,
+                       extra=["-cpu", "max", "-chardev", chardev,
+                              "-serial", "chardev:ctl"])
+
+    def _start(self, vm):
+        if os.path.exists(self.ctl_path):
+            os.unlink(self.ctl_path)
+        self.vm = vm.start()
+        self.exited = False
+        deadline = time.monotonic() + 30
+        while True:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                sock.connect(self.ctl_path)
+                break
+            except OSError:
+                sock.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        self.ctl = sock
+
+    def pump(self, done=None, timeout=STEP_TIMEOUT):
+        """Read console lines until done() holds or timeout; returns done()."""
+        deadline = time.monotonic() + timeout
+        while not (done and done()):
+            left = deadline - time.monotonic()
+            if left <= 0 or self.exited:
+                break
+            try:
+                stamp, m = self.vm.expect("", timeout=left)
+            except TimeoutError:
+                break
+            except EOFError:
+                self.exited = True
+                break
+            self.lines.append(m.string)
+            sg = SG.match(m.string)
+            if sg:
+                ev = Event(stamp, sg)
+                self.events.append(ev)
+                if self.on_event:
+                    self.on_event(ev)
+        return bool(done and done())
+
+    def find(self, start=0, role=None, kind=None, value=None):
+        return [e for e in self.events[start:]
+                if (role is None or e.role == role)
+                and (kind is None or e.kind == kind)
+                and (value is None or e.value == str(value))]
+
+    def boot(self, guid):
+        """Boot until every role is ready; retries boots that die early."""
+        for attempt in range(3):
+            self.single_thread = attempt == 2
+            self.note("boot attempt %d, guid %s" % (attempt + 1, guid))
+            self._start(self._vm(guid))
+            ready = lambda: all(self.find(role=r, kind="ready") for r in ROLES)
+            if self.pump(ready, BOOT_TIMEOUT):
+                return
+            if self.vm.booted():
+                raise RuntimeError("participants not ready: %s" % [
+                    r for r in ROLES if not self.find(role=r, kind="ready")])
+            self.vm.kill()
+            print("# %s: guest died before /init, retrying" % self.series,
+                  flush=True)
+        raise RuntimeError("the guest never reached /init")
+
+    def command(self, line):
+        self.note("command " + line)
+        self.ctl.sendall(line.encode() + b"\n")
+
+    def snapshot(self):
+        """Stop the VM, save it to self.state, kill QEMU; returns seconds."""
+        t0 = time.monotonic()
+        qmp = self.vm.qmp
+        qmp.cmd("stop")
+        qmp.cmd("migrate", uri="exec:cat > " + shlex.quote(self.state))
+        while True:
+            status = qmp.cmd("query-migrate").get("status")
+            if status == "completed":
+                break
+            if status in ("failed", "cancelled"):
+                raise RuntimeError("migration to file " + status)
+            if time.monotonic() - t0 > STEP_TIMEOUT:
+                raise TimeoutError("migration to file did not complete")
+            time.sleep(0.02)
+        took = time.monotonic() - t0
+        self.note("VM paused and snapshot taken: %.1f MB written in %.3f s"
+                  % (os.path.getsize(self.state) / 1e6, took), True)
+        self.ctl.close()
+        self.vm.kill()
+        self.note("original QEMU killed", True)
+        self.pump(timeout=5)  # what the old QEMU printed before it died
+        return took
+
+    def restore(self, guid):
+        """Load the snapshot into a new QEMU with guid and resume it;
+        returns the host time when QMP cont returned."""
+        t0 = time.monotonic()
+        self.note("restore, guid %s" % guid)
+        self._start(self._vm(guid, "exec:cat " + shlex.quote(self.state)))
+        while True:
+            status = self.vm.qmp.cmd("query-status")["status"]
+            if status != "inmigrate":
+                break
+            if time.monotonic() - t0 > STEP_TIMEOUT:
+                raise TimeoutError("incoming migration did not complete")
+            time.sleep(0.02)
+        if status != "paused":
+            raise RuntimeError("restored VM is %s, not paused" % status)
+        loaded = time.monotonic() - t0
+        self.note("new QEMU with VM generation ID %s loaded the snapshot in "
+                  "%.3f s" % (guid, loaded), True)
+        self.vm.qmp.cmd("cont")
+        resumed = time.monotonic()
+        self.note("VM resumed (QMP cont returned)", True)
+        return resumed
+
+    def finish(self):
+        """Ask the guest to stop and wait for vm/init to power it off."""
+        self.command("quit")
+        self.pump(lambda: "@@DONE" in self.lines, STEP_TIMEOUT)
+        self.vm.wait(30)
+
+    def kill(self):
+        if self.ctl:
+            self.ctl.close()
+        if self.vm:
+            self.vm.kill()
+
+
+class Checks:
+    """Named pass/fail results, printed as they come by a reporter."""
+
+    def __init__(self, prefix, report):
+        self.base = self.prefix = prefix
+        self.report = report
+        self.failed = 0
+
+    def section(self, name=None):
+        """Name the checks that follow "<prefix> <name>: ..."."""
+        self.prefix = "%s %s" % (self.base, name) if name else self.base
+
+    def check(self, name, ok, diag=""):
+        if not ok:
+            self.failed += 1
+        self.report("%s: %s" % (self.prefix, name), ok, diag)
+
+
+def values(events):
+    return [e.value for e in events]
+
+
+def guest_time(e):
+    """When it happened in the guest: for the kernel's message, when the
+    kernel logged it rather than when the log reader read it; for an ack,
+    when write() was called, as the line comes after it returns."""
+    return float(e.fields.get("at", e.fields.get("issued", e.guest)))
+
+
+def real_restore(g, checks, guid, gen, vmforks, pools):
+    """Restore with a new GUID; everyone must see exactly generation gen.
+
+    Returns the times from resume to the last acknowledgement, in ms:
+    "host" from QMP cont returning to the console line of the last ack,
+    "notice" from the first participant noticing to the last ack and
+    "kernel" from the kernel logging the VM fork to the last ack (both
+    guest CLOCK_MONOTONIC); None if some watcher never acknowledged.
+    """
+    start = len(g.events)
+    g.snapshot()
+    resumed = g.restore(guid)
+
+    def complete():
+        return (all(g.find(start, r, "acked", gen) for r in WATCHERS)
+                and g.find(start, "map", "reseeded", gen)
+                and g.find(start, "orch", "sysfs", gen)
+                and g.find(start, "uevent", "uevent", gen)
+                and g.find(start, "kmsg", "vmfork", vmforks))
+    g.pump(complete, EVENT_TIMEOUT)
+    g.pump(timeout=SETTLE)
+
+    c = checks.check
+    c("kernel logged the VM fork (message %d)" % vmforks,
+      values(g.find(start, "kmsg", "vmfork")) == [str(vmforks)],
+      values(g.find(start, "kmsg", "vmfork")))
+    for r in PARTICIPANTS:
+        seen = values(g.find(start, r, "saw"))
+        c("%s saw generation %d, once" % (r, gen), seen == [str(gen)], seen)
+    for r in RESEEDERS:
+        ev = g.find(start, r, "reseeded")
+        pool = ev[0].fields.get("pool") if len(ev) == 1 else None
+        c("%s reseeded once, new state" % r,
+          values(ev) == [str(gen)] and pool not in pools[r], ev)
+        pools[r].add(pool)
+    for r in WATCHERS:
+        acked = values(g.find(start, r, "acked"))
+        c("%s acknowledged generation %d, once" % (r, gen),
+          acked == [str(gen)], acked)
+    waited = g.find(start, "orch", "waited")
+    acks = [e for r in WATCHERS for e in g.find(start, r, "acked", gen)]
+    c("orchestrator's SYSGENID_WAIT_WATCHERS returned 0 after the last ack"
+      " was issued",
+      [(e.value, e.detail) for e in waited] == [(str(gen), "0")]
+      and len(acks) == len(WATCHERS)
+      and waited[0].guest >= max(guest_time(e) for e in acks), waited)
+    ue = g.find(start, "uevent", "uevent")
+    c("uevent SYSGENID=%d from the misc device" % gen,
+      values(ue) == [str(gen)]
+      and ue[0].fields.get("devpath", "").endswith("/sysgenid"), ue)
+    sysfs = g.find(start, "orch", "sysfs")
+    want = {"generation": str(gen), "watchers": str(len(WATCHERS)),
+            "outdated": "0"}
+    c("sysfs after the acks: generation %d, %d watchers, 0 outdated"
+      % (gen, len(WATCHERS)),
+      len(sysfs) == 1 and sysfs[0].fields == want,
+      sysfs[0].detail if sysfs else "no sysfs line")
+    errors = g.find(start, kind="error")
+    c("no participant reported an error", not errors, errors)
+    if len(acks) != len(WATCHERS):
+        return None
+    last_ack = max(guest_time(e) for e in acks)
+    first = min(e.guest for e in g.find(start, kind="saw"))
+    vmfork = g.find(start, "kmsg", "vmfork")
+    return {"host": (max(e.host for e in acks) - resumed) * 1000,
+            "notice": (last_ack - first) * 1000,
+            "kernel": ((last_ack - float(vmfork[0].fields["at"])) * 1000
+                       if vmfork else None)}
+
+
+def timing_text(t):
+    kernel = ("%.1f ms from the kernel's VM fork message, " % t["kernel"]
+              if t["kernel"] is not None else "")
+    return ("resume to last ack: %.0f ms on the host (QMP cont returned -> "
+            "console line of the last ack); in the guest (CLOCK_MONOTONIC) "
+            "%s%.1f ms from the first participant noticing"
+            % (t["host"], kernel, t["notice"]))
+
+
+def null_restore(g, checks, guid, gen, vmforks, param):
+    """Restore where sysgenid must not change: nothing may wake up."""
+    start = len(g.events)
+    g.snapshot()
+    g.restore(guid)
+    g.pump(timeout=GRACE)
+    woken = [e for e in g.events[start:] if e.role != "kmsg"]
+    checks.check("no participant woke within %.1f s" % GRACE, not woken,
+                 woken)
+    check_report(g, checks, gen, vmforks, param)
+
+
+def check_report(g, checks, gen, vmforks, param):
+    start = len(g.events)
+    g.command("report")
+    g.pump(lambda: g.find(start, "ctl", "report"), EVENT_TIMEOUT)
+    rep = g.find(start, "ctl", "report")
+    got = (rep[0].value, rep[0].fields) if rep else None
+    want = (str(gen), {"watchers": str(len(WATCHERS)), "outdated": "0",
+                       "vmforks": str(vmforks), "vmgenid": param})
+    checks.check("state: generation %d, %d watchers, 0 outdated, %d VM fork "
+                 "message(s), vmgenid=%s"
+                 % (gen, len(WATCHERS), vmforks, param), got == want, got)
+
+
+def check_ready(g, checks):
+    ready = {r: values(g.find(role=r, kind="ready")) for r in ROLES}
+    checks.check("all participants ready at generation 0",
+                 all(v == ["0"] for v in ready.values()), ready)
+
+
+def check_end(g, checks):
+    lines = g.lines
+    ends = [l.split()[1:] for l in lines if l.startswith("@@SG-END ")]
+    checks.check("every participant ran until the end",
+                 sorted(ends) == sorted([r, "running"] for r in ROLES
+                                        if r != "ctl"), ends)
+    checks.check("guest mode exited 0", "@@END restore 0" in lines)
+    checks.check("module unloaded", "@@RESULT module-unload ok" in lines)
+    dmesg, inside = [], False
+    for line in lines:
+        if line == "@@DMESG-BEGIN":
+            inside = True
+        elif line == "@@DMESG-END":
+            inside = False
+        elif inside:
+            dmesg.append(line)
+    splats = [l for l in dmesg if SPLAT.search(l)]
+    checks.check("dmesg clean", "@@DONE" in lines and not splats, splats[:5])
+
+
+def scenario_vmgenid(g, checks, restores=3):
+    """Real restores with a new GUID each time, one same-GUID restore."""
+    g.boot(str(uuid.uuid4()))
+    checks.check("module loaded", "@@RESULT module-load ok" in g.lines)
+    check_ready(g, checks)
+    pools = {r: set() for r in RESEEDERS}
+    for n in range(1, restores + 1):
+        guid = str(uuid.uuid4())
+        checks.section("restore %d" % n)
+        t = real_restore(g, checks, guid, n, n, pools)
+        if t:
+            print("# %s: %s" % (checks.prefix, timing_text(t)), flush=True)
+        if n == 1:
+            checks.section("same-GUID restore")
+            null_restore(g, checks, guid, n, n, "Y")
+    checks.section()
+    g.finish()
+    check_end(g, checks)
+
+
+def scenario_off(g, checks):
+    """vmgenid=0: the kernel sees a new GUID, sysgenid must not react."""
+    g.boot(str(uuid.uuid4()))
+    checks.check("module loaded", "@@RESULT module-load ok" in g.lines)
+    check_ready(g, checks)
+    checks.section("restore, new GUID")
+    null_restore(g, checks, str(uuid.uuid4()), 0, 1, "N")
+    checks.section()
+    g.finish()
+    check_end(g, checks)
+
+
+def make_dirs(prefix):
+    """A private work directory (removed by the caller) and the log dir."""
+    for d in ("run", "logs"):
+        os.makedirs(os.path.join(qemu.BUILD, d), exist_ok=True)
+    run = os.path.join(qemu.BUILD, "run")
+    return (tempfile.mkdtemp(prefix=prefix, dir=run),
+            os.path.join(qemu.BUILD, "logs"))
+
+
+def run_scenario(series, name, func, report, append=""):
+    workdir, logdir = make_dirs("restore-")
+    log_path = os.path.join(logdir, "restore-%s-%s.log" % (series, name))
+    checks = Checks("%s %s" % (series, name), report)
+    t0 = time.monotonic()
+    with open(log_path, "w") as log:
+        g = Guest(series, workdir, log, append)
+        try:
+            func(g, checks)
+        except Exception as e:  # a step that failed outright is one failure
+            checks.section()
+            checks.check("scenario completed", False, "%s: %s"
+                         % (type(e).__name__, e))
+        finally:
+            g.kill()
+            shutil.rmtree(workdir, ignore_errors=True)
+            if g.vm and g.vm.qmp_path and os.path.exists(g.vm.qmp_path):
+                os.unlink(g.vm.qmp_path)
+    print("# %s %s: %.1f s, log %s" % (series, name, time.monotonic() - t0,
+                                       log_path), flush=True)
+    return checks.failed
+
+
+def cmd_check(args):
+    n = 0
+
+    def tap(name, ok, diag):
+        nonlocal n
+        n += 1
+        print("%s %d - %s" % ("ok" if ok else "not ok", n, name), flush=True)
+        if not ok and diag:
+            print("#   got: %s" % (diag,), flush=True)
+
+    if not os.path.exists(os.path.join(qemu.BUILD, "guest", "etc", "sysgenid",
+                                       "modes", "restore")):
+        print("1..0 # SKIP the guest has no restore mode (tests/restore is "
+              "not in GUEST_DIRS)")
+        return 0
+    if not shutil.which("qemu-system-x86_64"):
+        print("1..0 # SKIP qemu-system-x86_64 is not installed")
+        return 0
+    failed = 0
+    for series in args.kernels.split():
+        if not os.path.exists(qemu.initramfs(series)):
+            n += 1
+            print("ok %d - %s # SKIP no initramfs" % (n, series))
+            continue
+        failed += run_scenario(series, "vmgenid", scenario_vmgenid, tap)
+        failed += run_scenario(series, "vmgenid=0", scenario_off, tap,
+                               "sgmodargs=vmgenid=0")
+    print("1..%d" % n)
+    return 1 if failed else 0
+
+
+def event_text(e):
+    who = DESCRIPTION[e.role]
+    if e.kind == "vmfork":
+        return ('kernel notified of the new VM generation ID: "random: '
+                'crng reseeded due to virtual machine fork"')
+    if e.kind == "uevent":
+        return "%s: KOBJ_CHANGE on %s with SYSGENID=%s" % (
+            who, e.fields.get("devpath"), e.value)
+    if e.kind == "saw":
+        return "%s sees generation %s" % (who, e.value)
+    if e.kind == "reseeded":
+        return "%s reseeding: new random state %s..." % (
+            who, e.fields.get("pool"))
+    if e.kind == "acked":
+        return "%s acknowledges generation %s" % (who, e.value)
+    if e.kind == "waited" and e.detail == "0":
+        return ("orchestrator resumes: every watcher acknowledged "
+                "(SYSGENID_WAIT_WATCHERS returned 0)")
+    if e.kind == "sysfs":
+        return ("orchestrator checks sysfs: generation %(generation)s, "
+                "%(watchers)s watchers, %(outdated)s outdated" % e.fields)
+    return "%s: %s %s %s" % (who, e.kind, e.value, e.detail)
+
+
+def cmd_demo(args):
+    tty = sys.stdout.isatty()
+
+    def paint(code, text):
+        return "\033[%sm%s\033[0m" % (code, text) if tty else text
+
+    t0 = time.monotonic()
+
+    def host(when, text):
+        print("[%7.3f s] %s" % (when - t0, text), flush=True)
+
+    failures = []
+
+    def collect(name, ok, diag):
+        if not ok:
+            failures.append("%s (got: %s)" % (name, diag))
+
+    series = args.kernel
+    if not os.path.exists(qemu.initramfs(series)):
+        print("no initramfs for %s: run make initramfs first" % series)
+        return 1
+    print(paint("1", "sysgenid demo: snapshot and restore a VM running "
+                "Linux %s (QEMU, TCG)" % series))
+    print(paint("2", "host clock, from the start of the demo"))
+    workdir, logdir = make_dirs("demo-")
+    log_path = os.path.join(logdir, "restore-demo.log")
+    checks = Checks("demo", collect)
+    timing = None
+    with open(log_path, "w") as log:
+        g = Guest(series, workdir, log)
+        g.narrate = host
+        try:
+            guid = str(uuid.uuid4())
+            host(time.monotonic(), "booting the VM, VM generation ID " + guid)
+            g.boot(guid)
+            checks.check("module loaded", "@@RESULT module-load ok" in g.lines)
+            check_ready(g, checks)
+            names = [DESCRIPTION[r] for r in PARTICIPANTS + ("uevent",)]
+            host(time.monotonic(), "guest up, sysgenid loaded; ready at "
+                 "generation 0: " + ", ".join(names))
+            start = len(g.events)
+            timing = real_restore(g, checks, str(uuid.uuid4()), 1, 1,
+                                  {r: set() for r in RESEEDERS})
+            after = sorted(g.events[start:], key=guest_time)
+            if after:
+                print(paint("2", "guest clock (CLOCK_MONOTONIC), from the "
+                            "first event after the resume"))
+                for e in after:
+                    line = "[%+8.1f ms] %s" % (
+                        (guest_time(e) - guest_time(after[0])) * 1e3,
+                        event_text(e))
+                    print(paint("31", line) if e.kind == "error" else line)
+                print(paint("2", "host clock"))
+            host(time.monotonic(), "stopping the participants, unloading "
+                 "the module")
+            g.finish()
+            check_end(g, checks)
+            host(time.monotonic(), "guest powered off")
+        except Exception as e:  # the story stops here: say why
+            checks.check("demo completed", False, "%s: %s"
+                         % (type(e).__name__, e))
+        finally:
+            g.kill()
+            shutil.rmtree(workdir, ignore_errors=True)
+            if g.vm and g.vm.qmp_path and os.path.exists(g.vm.qmp_path):
+                os.unlink(g.vm.qmp_path)
+    print()
+    if timing:
+        lead = "resume to last acknowledgement: "
+        print(paint("1", "%s%.0f ms" % (lead, timing["host"])) + " on the "
+              "host, from QMP cont returning to the console line of the last"
+              " acknowledgement")
+        pad = " " * len(lead)
+        if timing["kernel"] is not None:
+            print(paint("1", "%s%.1f ms" % (pad, timing["kernel"])) + " in "
+                  "the guest (CLOCK_MONOTONIC), from the kernel's VM fork "
+                  "message to the last acknowledgement")
+        print(paint("1", "%s%.1f ms" % (pad, timing["notice"])) + " in the "
+              "guest (CLOCK_MONOTONIC), from the first participant noticing "
+              "the new generation to the last acknowledgement")
+    if failures:
+        print(paint("31;1", "the story did not go as it should:"))
+        for f in failures:
+            print("  - " + f)
+        print("console log: " + log_path)
+        return 1
+    print(paint("32", "everything happened as it should; console log: "
+                + log_path))
+    return 0
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawTextHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("check", help="TAP: restores on each kernel")
+    p.add_argument("--kernels", default=os.environ.get("KERNELS", "6.1 6.12"))
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("demo", help="one narrated restore")
+    p.add_argument("--kernel", default="6.12")
+    p.set_defaults(func=cmd_demo)
+    args = ap.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
