@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 
 #define SG_DEV		"/dev/sysgenid"
 #define SG_SYSFS	"/sys/class/misc/sysgenid/"
+#define SG_MODULE	"/lib/sysgenid/sysgenid.ko"
 
 /* Value of a sysfs attribute of the device, or -1 if it cannot be read. */
 static inline long sg_sysfs(const char *attr)
@@ -51,6 +53,29 @@ static inline int sg_bump(void)
 		ret = -errno;
 	close(fd);
 	return ret;
+}
+
+/* rmmod and insmod, as system calls so that errno tells what happened. */
+static inline int sg_rmmod(void)
+{
+	return syscall(SYS_delete_module, "sysgenid", O_NONBLOCK);
+}
+
+static inline int sg_insmod(void)
+{
+	int fd = open(SG_MODULE, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = syscall(SYS_finit_module, fd, "", 0);
+	close(fd);
+	return ret;
+}
+
+static inline int sg_loaded(void)
+{
+	return !access("/sys/module/sysgenid", F_OK);
 }
 
 /* True if generation @a is @b or came after it (values wrap). */

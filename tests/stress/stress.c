@@ -283,16 +283,13 @@ FIXTURE(stress) {
 FIXTURE_SETUP(stress)
 {
 	self->fd = open(SG_DEV, O_RDONLY | O_CLOEXEC);
-	if (self->fd < 0)
-		SKIP(return, "%s: %s", SG_DEV, strerror(errno));
+	ASSERT_LE(0, self->fd);
 	/* Every suite before this one has closed its files. */
 	ASSERT_EQ(0, sg_sysfs("watchers"));
 }
 
 FIXTURE_TEARDOWN(stress)
 {
-	if (self->fd < 0)
-		return;
 	close(self->fd);
 	EXPECT_EQ(0, sg_sysfs("watchers"));
 	EXPECT_EQ(0, sg_sysfs("outdated_watchers"));
