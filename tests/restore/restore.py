@@ -531,8 +531,10 @@ def cmd_demo(args):
         print("[%7.3f s] %s" % (when - t0, text), flush=True)
 
     failures = []
+    checked = []
 
     def collect(name, ok, diag):
+        checked.append(name)
         if not ok:
             failures.append("%s (got: %s)" % (name, diag))
 
@@ -605,8 +607,8 @@ def cmd_demo(args):
             print("  - " + f)
         print("console log: " + log_path)
         return 1
-    print(paint("32", "everything happened as it should; console log: "
-                + log_path))
+    print(paint("32", "everything happened as it should (%d checks "
+                "passed); console log: %s" % (len(checked), log_path)))
     return 0
 
 
