@@ -28,7 +28,7 @@ deb: deps
 	cd $(DEB_OUT)/src && dpkg-buildpackage -us -uc -b
 	@ls $(DEB_OUT)/*.deb
 
-check-system: deb modules
+check-system: deb kernels
 	$(PYTHON) tests/system/run.py --debs $(DEB_OUT)
 
 .PHONY: pkg-deps deb check-system
