@@ -76,7 +76,7 @@ class Guest:
     """One guest across restores: a single QEMU process at any time.
 
     Every console line of every QEMU lands in self.lines, every @@SG line
-    also in self.events; on_event, if set, is called for each new event.
+    also in self.events. narrate, if set, is told of each host step.
     """
 
     def __init__(self, series, workdir, log, append=""):
@@ -92,7 +92,6 @@ class Guest:
         self.ctl = None
         self.lines = []
         self.events = []
-        self.on_event = None
         self.narrate = None
         self.exited = False
 
@@ -105,6 +104,9 @@ class Guest:
             self.narrate(now, text)
 
     def _vm(self, guid, incoming=None):
+        # -cpu max gives the guest RDRAND, so its RNG is ready at boot:
+        # without it, under TCG, getrandom() waits seconds for entropy and,
+        # until the RNG is ready, the kernel does not log VM forks.
         chardev = "socket,id=ctl,path=%s,server=on,wait=off" % self.ctl_path
         return qemu.VM(self.series, append=self.append, vmgenid=guid,
                        memory=256, qmp=True, incoming=incoming,
@@ -148,10 +150,7 @@ class Guest:
             self.lines.append(m.string)
             sg = SG.match(m.string)
             if sg:
-                ev = Event(stamp, sg)
-                self.events.append(ev)
-                if self.on_event:
-                    self.on_event(ev)
+                self.events.append(Event(stamp, sg))
         return bool(done and done())
 
     def find(self, start=0, role=None, kind=None, value=None):
