@@ -34,6 +34,9 @@ ROWS = {
                "eventfd write -> epoll returns", 1.2, "ns"),
     "fanout": ("fan-out, N={}", "bump -> all N watchers return",
                "eventfd write with N waiters", 1.3, "ns"),
+    "fanout-1file": ("fan-out, N={}, one file",
+                     "bump -> one watcher file in epoll N times returns",
+                     "eventfd write with N waiters", 1.3, "ns"),
     "bump-cost": ("bump cost, {} idle watchers", "bump ioctl",
                   "the same with 0 watchers", 1.5, "ns"),
     "orchestration": ("orchestration, N={}",
@@ -84,19 +87,21 @@ def summarize(trials):
 
 
 def fanout_slopes(rows):
-    """ns each extra watcher adds to the fan-out, per N, for both sides."""
-    fan = sorted((r for r in rows if r["row"] == "fanout"),
-                 key=lambda r: r["param"])
-    if len(fan) < 2:
-        return []
-    base = fan[0]
-    return [{"n": r["param"],
-             "ours_ns_per_watcher": (r["ours_median"] - base["ours_median"])
-             / (r["param"] - base["param"]),
-             "reference_ns_per_watcher":
-             (r["reference_median"] - base["reference_median"])
-             / (r["param"] - base["param"])}
-            for r in fan[1:]]
+    """ns each extra watcher adds to a fan-out, per N, on both sides."""
+    slopes = []
+    for kind in ("fanout", "fanout-1file"):
+        fan = sorted((r for r in rows if r["row"] == kind),
+                     key=lambda r: r["param"])
+        for r in fan[1:]:
+            extra = r["param"] - fan[0]["param"]
+            slopes.append({
+                "row": kind, "n": r["param"],
+                "ours_ns_per_watcher":
+                (r["ours_median"] - fan[0]["ours_median"]) / extra,
+                "reference_ns_per_watcher":
+                (r["reference_median"] - fan[0]["reference_median"]) / extra,
+            })
+    return slopes
 
 
 def human(value, unit):
@@ -129,8 +134,8 @@ def table(rows, slopes):
         text.append("")
         text.append("fan-out cost of each extra watcher (ours / eventfd):")
         for s in slopes:
-            text.append("  N=%-6d %8.0f ns / %8.0f ns" % (
-                s["n"], s["ours_ns_per_watcher"],
+            text.append("  %-12s N=%-6d %8.0f ns / %8.0f ns" % (
+                s["row"], s["n"], s["ours_ns_per_watcher"],
                 s["reference_ns_per_watcher"]))
     return "\n".join(text)
 
@@ -198,7 +203,7 @@ def main():
               "reference (median of paired trials)"
               % (args.kernel, " (quick)" if args.quick else "", elapsed)]
     report += ["guest: " + n for n in notes]
-    report += ["", table(rows, slopes), "",
+    report += [""] + table(rows, slopes).split("\n") + ["",
                "results: %s, console: %s" % (out_path, log_path)]
     print("\n".join((prefix + line).rstrip() for line in report), flush=True)
 

@@ -52,7 +52,7 @@ struct sizes {
 };
 
 static const struct sizes full = {
-	.trials = 15, .wake_trials = 101, .loads = 20000000, .reads = 100000,
+	.trials = 25, .wake_trials = 101, .loads = 20000000, .reads = 100000,
 	.fanout = { 1, 100, 1000, 10000 }, .bumps = 200,
 	.idle = { 0, 1000, 100000 }, .orchestrated = 1000,
 	.files = 100000, .mem_trials = 5,
@@ -397,14 +397,20 @@ static double time_wakeup(struct waiter *w, void (*trigger)(int), int fd)
 	return waiter_finish(w, start);
 }
 
-/* Load the word at @p @loads times as a generation probe would; ns/load. */
-static double time_loads(const volatile uint32_t *p, long loads)
+/* The generation in @p, loaded once, as a probe must (a plain 32-bit load). */
+static uint32_t load_gen(const uint32_t *p)
 {
-	uint32_t last = *p, changes = 0;
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+/* Load the word at @p @loads times as a generation probe would; ns/load. */
+static double time_loads(const uint32_t *p, long loads)
+{
+	uint32_t last = load_gen(p), changes = 0;
 	int64_t start = now_ns();
 
 	for (long i = 0; i < loads; i++) {
-		uint32_t v = *p;
+		uint32_t v = load_gen(p);
 
 		changes += v != last;
 		last = v;
@@ -463,31 +469,44 @@ static void bench_probe_read(const struct sizes *sz)
 	close(efd);
 }
 
+/* Fill @fds with @n file descriptors of the file @fd (itself the first). */
+static void dup_many(int *fds, int n, int fd)
+{
+	fds[0] = fd;
+	for (int i = 1; i < n; i++) {
+		fds[i] = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		if (fds[i] < 0)
+			err(1, "dup");
+	}
+}
+
 /*
  * @n waiters on one wake-up, one epoll set per mechanism: @n sysgenid
  * watchers, and the same eventfd added @n times (through dup()s), so that
  * both wake-ups walk @n wait-queue entries and deliver @n epoll events.
+ * With @one_file, the sysgenid side is also one file added @n times: the
+ * same structure as the reference, which isolates the cost of touching @n
+ * distinct files.
  */
-static void bench_fanout(const char *row, int n, int trials, int bumpfd)
+static void bench_fanout(const char *row, int n, int trials, int bumpfd,
+			 bool one_file)
 {
 	int *watchers = xcalloc(n, sizeof(int));
 	int *dups = xcalloc(n, sizeof(int));
 	struct waiter ws, we;
-	int efd = new_eventfd(EFD_NONBLOCK);
 
-	open_many(watchers, n, O_RDWR);
-	for (int i = 0; i < n; i++) {
-		dups[i] = fcntl(efd, F_DUPFD_CLOEXEC, 0);
-		if (dups[i] < 0)
-			err(1, "dup");
-	}
+	if (one_file)
+		dup_many(watchers, n, open_dev(O_RDWR));
+	else
+		open_many(watchers, n, O_RDWR);
+	dup_many(dups, n, new_eventfd(EFD_NONBLOCK));
 	waiter_start(&ws, round_collect, epoll_of(watchers, n), n);
 	waiter_start(&we, round_collect, epoll_of(dups, n), n);
 
 	for (int t = 0; t < trials; t++) {
 		double ours = time_wakeup(&ws, bump, bumpfd);
 
-		report(row, n, ours, time_wakeup(&we, signal_eventfd, efd));
+		report(row, n, ours, time_wakeup(&we, signal_eventfd, dups[0]));
 	}
 
 	waiter_stop(&ws);
@@ -496,7 +515,6 @@ static void bench_fanout(const char *row, int n, int trials, int bumpfd)
 	close(we.ep);
 	close_many(watchers, n);
 	close_many(dups, n);
-	close(efd);
 	free(watchers);
 	free(dups);
 }
@@ -567,15 +585,10 @@ static void bench_orchestration(const struct sizes *sz, int obsfd)
 	int n = sz->orchestrated;
 	int *watchers = xcalloc(n, sizeof(int));
 	int *dups = xcalloc(n, sizeof(int));
-	int genfd = new_eventfd(EFD_NONBLOCK);
 	struct waiter ws, we;
 
 	open_many(watchers, n, O_RDWR);
-	for (int i = 0; i < n; i++) {
-		dups[i] = fcntl(genfd, F_DUPFD_CLOEXEC, 0);
-		if (dups[i] < 0)
-			err(1, "dup");
-	}
+	dup_many(dups, n, new_eventfd(EFD_NONBLOCK));
 	waiter_start(&ws, round_ack_sysgenid, epoll_of(watchers, n), n);
 	waiter_start(&we, round_ack_eventfd, epoll_of(dups, n), n);
 	we.ackfd = new_eventfd(0);
@@ -584,7 +597,7 @@ static void bench_orchestration(const struct sizes *sz, int obsfd)
 		double ours = orchestrate_sysgenid(&ws, obsfd);
 
 		report("orchestration", n, ours,
-		       orchestrate_eventfd(&we, genfd, n));
+		       orchestrate_eventfd(&we, dups[0], n));
 	}
 
 	waiter_stop(&ws);
@@ -594,7 +607,6 @@ static void bench_orchestration(const struct sizes *sz, int obsfd)
 	close(we.ackfd);
 	close_many(watchers, n);
 	close_many(dups, n);
-	close(genfd);
 	free(watchers);
 	free(dups);
 }
@@ -639,7 +651,7 @@ static void drain_uevents(int fd)
 /* One bump timed twice: until a watcher wakes, until its uevent arrives. */
 static void bench_uevent(const struct sizes *sz, int bumpfd)
 {
-	const volatile uint32_t *page;
+	const uint32_t *page;
 	struct waiter ws, wu;
 	int watcher = open_dev(O_RDWR);
 
@@ -656,7 +668,7 @@ static void bench_uevent(const struct sizes *sz, int bumpfd)
 		drain_epoll(&ws);
 		ours = time_wakeup(&ws, bump, bumpfd);
 		drain_uevents(wu.ep);
-		wu.expect = *page + 1;
+		wu.expect = load_gen(page) + 1;
 		report("uevent", 0, ours, time_wakeup(&wu, bump, bumpfd));
 	}
 
@@ -756,9 +768,12 @@ int main(int argc, char **argv)
 
 	bench_probe_mmap(sz);
 	bench_probe_read(sz);
-	bench_fanout("wakeup", 1, sz->wake_trials, fd);
+	bench_fanout("wakeup", 1, sz->wake_trials, fd, false);
 	for (size_t i = 0; i < ARRAY_SIZE(sz->fanout); i++)
-		bench_fanout("fanout", sz->fanout[i], sz->trials, fd);
+		bench_fanout("fanout", sz->fanout[i], sz->trials, fd, false);
+	for (size_t i = 0; i < ARRAY_SIZE(sz->fanout); i++)
+		bench_fanout("fanout-1file", sz->fanout[i], sz->trials, fd,
+			     true);
 	for (size_t i = 0; i < ARRAY_SIZE(sz->idle); i++)
 		bench_bump_cost(sz, sz->idle[i], fd);
 	bench_orchestration(sz, fd);
