@@ -254,6 +254,7 @@ static void __noreturn run_orch(void)
 {
 	int fd = open_dev(O_RDWR);
 	uint32_t gen;
+	int err;
 
 	say("ready %u", sysfs_u32("generation"));
 	for (;;) {
@@ -261,8 +262,10 @@ static void __noreturn run_orch(void)
 		say("saw %u", gen);
 		ack(fd, gen);
 		if (ioctl(fd, SYSGENID_WAIT_WATCHERS, WAIT_MS)) {
-			say("waited %u -%s", gen, strerrorname_np(errno));
-			if (errno == EINTR)
+			err = errno;
+			say("waited %u -%s", gen, strerrorname_np(err));
+			/* EINTR: a newer generation came; handle it first */
+			if (err == EINTR)
 				continue;
 			exit(1);
 		}
