@@ -7,7 +7,7 @@
  * interval timer interrupts whatever blocks. Every result is checked
  * against the set of outcomes the contract allows; afterwards the driver's
  * counts are back to zero and it still works. SYSGENID_FUZZ_SEED replays a
- * run; SYSGENID_SCALE multiplies its length.
+ * run; sgscale= on the kernel command line scales its length.
  */
 #define _GNU_SOURCE
 #include <grp.h>
@@ -27,7 +27,7 @@
 #include "sg_stress.h"
 
 #define FUZZ_PROCS	4	/* the odd ones run as nobody */
-#define FUZZ_CALLS	250000	/* per process, times SYSGENID_SCALE */
+#define FUZZ_CALLS	250000	/* per process, scaled by sg_size() */
 #define FUZZ_SLOTS	8
 #define PAGE		4096UL
 
@@ -458,7 +458,7 @@ FIXTURE_TEARDOWN(fuzz)
  */
 TEST_F_TIMEOUT(fuzz, random_calls, 7200)
 {
-	unsigned long calls = FUZZ_CALLS * sg_scale(), total = 0;
+	unsigned long calls = sg_size(FUZZ_CALLS), total = 0;
 	const char *env = getenv("SYSGENID_FUZZ_SEED");
 	uint64_t seed = env ? strtoull(env, NULL, 0) :
 		((uint64_t)time(NULL) << 20 ^ getpid());

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -110,15 +111,28 @@ static inline unsigned int sg_below(uint64_t *state, unsigned int n)
 }
 
 /*
- * Multiplier of the run sizes: SYSGENID_SCALE in the environment (the
- * stress-long mode sets it), 1 by default.
+ * @n scaled by the percentage given as sgscale=<percent> on the kernel
+ * command line (100 by default; make stress-long passes 1000, make
+ * check-debug a smaller one for the much slower debug kernel), at least 1.
  */
-static inline unsigned long sg_scale(void)
+static inline unsigned long sg_size(unsigned long n)
 {
-	const char *s = getenv("SYSGENID_SCALE");
-	unsigned long v = s ? strtoul(s, NULL, 10) : 1;
+	unsigned long pct = 100;
+	char buf[1024], *p;
+	ssize_t len;
+	int fd;
 
-	return v ? v : 1;
+	fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[len > 0 ? len : 0] = '\0';
+		p = strstr(buf, "sgscale=");
+		if (p)
+			pct = strtoul(p + strlen("sgscale="), NULL, 10);
+	}
+	n = n * pct / 100;
+	return n ? n : 1;
 }
 
 #endif /* SG_STRESS_H */

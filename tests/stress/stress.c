@@ -4,7 +4,7 @@
  * watchers and observers, read, poll, acknowledge, wait for watchers and
  * map the page while other threads bump the generation, then the suite
  * checks the accounting at quiescence and that no blocked reader or waiter
- * misses a wake-up. Run sizes grow with SYSGENID_SCALE.
+ * misses a wake-up. sgscale= on the kernel command line scales the sizes.
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -302,7 +302,7 @@ FIXTURE_TEARDOWN(stress)
  */
 TEST_F_TIMEOUT(stress, concurrent_mix, 3600)
 {
-	unsigned long iters = MIX_ITERS * sg_scale(), total = 0;
+	unsigned long iters = sg_size(MIX_ITERS), total = 0;
 	uint64_t seed = (uint64_t)time(NULL) * 2654435761u | 1;
 	struct bumper b[2];
 	pthread_t btid[2];
@@ -628,7 +628,7 @@ TEST_F_TIMEOUT(stress, no_lost_wakeup, 3600)
 	struct wake_state ws = {
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 		.cond = PTHREAD_COND_INITIALIZER,
-		.rounds = 1000 * sg_scale(),
+		.rounds = sg_size(1000),
 	};
 	struct sleeper sl[SL_NR], waiter = { .ws = &ws };
 	pthread_t tid[SL_NR], wtid;
