@@ -10,18 +10,6 @@
 
 DEB_OUT := $(BUILD)/deb
 
-# dh_dkms (dh-dkms) and debootstrap are not in vm/host-deps.sh's list;
-# host-deps.sh runs first so that apt's lists exist on a fresh machine.
-pkg-deps:
-	@sh vm/host-deps.sh
-	@for p in dh-dkms debootstrap; do \
-		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			--no-install-recommends $$p >/dev/null; \
-	done
-
-deps: pkg-deps
-
 deb: deps
 	@rm -rf $(DEB_OUT) && mkdir -p $(DEB_OUT)/src
 	@sh tests/system/copy-tree.sh $(TOP) $(DEB_OUT)/src
@@ -31,4 +19,4 @@ deb: deps
 check-system: deb kernels
 	$(PYTHON) tests/system/run.py --debs $(DEB_OUT)
 
-.PHONY: pkg-deps deb check-system
+.PHONY: deb check-system

@@ -188,6 +188,8 @@ class VM:
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        if self.qmp_path and os.path.exists(self.qmp_path):
+            os.unlink(self.qmp_path)
 
     def booted(self):
         return any(line.startswith("@@BOOTED") for line in self.lines)
