@@ -127,7 +127,8 @@ def table(rows, slopes):
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     text = []
     for i, line in enumerate(lines):
-        text.append("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip())
+        cells = (c.ljust(w) for c, w in zip(line, widths))
+        text.append("  ".join(cells).rstrip())
         if i == 0:
             text.append("  ".join("-" * w for w in widths))
     if slopes:

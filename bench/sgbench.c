@@ -135,7 +135,7 @@ static void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
-/* An epoll set holding @n fds, edge-triggered so that no re-arming is needed. */
+/* An epoll set of @n fds, edge-triggered: no re-arming between rounds. */
 static int epoll_of(const int *fds, int n)
 {
 	int ep = epoll_create1(EPOLL_CLOEXEC);
@@ -165,7 +165,7 @@ struct waiter {
 	int ep;			/* epoll set, or the uevent socket */
 	int count;		/* events that make up one round */
 	struct epoll_event *events;
-	int ackfd;		/* eventfd barrier: where acknowledgments go */
+	int ackfd;		/* eventfd barrier: acknowledgments go here */
 	uint32_t expect;	/* uevent round: the generation to wait for */
 
 	pthread_t thread;
@@ -229,7 +229,7 @@ static void round_ack_eventfd(struct waiter *w)
 		for (int i = 0; i < n; i++) {
 			uint64_t v;
 
-			/* The first reader takes the value, the others EAGAIN. */
+			/* The first read takes the count, the others EAGAIN. */
 			if (read(w->events[i].data.fd, &v, sizeof(v)) < 0 &&
 			    errno != EAGAIN)
 				err(1, "eventfd read");

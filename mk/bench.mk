@@ -14,6 +14,7 @@ endif
 endif
 
 bench: initramfs
-	$(PYTHON) bench/bench.py --kernel $(BENCH_KERNEL) $(if $(filter-out 0,$(QUICK)),--quick)
+	$(PYTHON) bench/bench.py --kernel $(BENCH_KERNEL) \
+		$(if $(filter-out 0,$(QUICK)),--quick)
 
 .PHONY: bench
