@@ -16,7 +16,7 @@
 GUEST_DIRS += tests/stress
 
 STRESS_LONG_SCALE ?= 1000
-DEBUG_SCALE ?= 10
+DEBUG_SCALE ?= 20
 
 stress-long: initramfs
 	$(PYTHON) vm/run.py --no-host --kernels "$(KERNELS)" \
