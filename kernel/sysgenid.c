@@ -100,7 +100,7 @@ static void sysgenid_set_locked(u32 gen)
 {
 	lockdep_assert_held(&sysgenid_lock);
 	sysgenid_gen = gen;
-	sysgenid_seq++;
+	WRITE_ONCE(sysgenid_seq, sysgenid_seq + 1);
 	sysgenid_outdated = sysgenid_watchers;
 	WRITE_ONCE(sysgenid_page[SYSGENID_PAGE_GENERATION / sizeof(u32)], gen);
 }
@@ -194,7 +194,7 @@ static bool sysgenid_ack_locked(struct sysgenid_file *sf)
 {
 	bool was_outdated = sysgenid_file_outdated(sf);
 
-	sf->seen_seq = sysgenid_seq;
+	WRITE_ONCE(sf->seen_seq, sysgenid_seq);
 	sf->seen_gen = sysgenid_gen;
 	return was_outdated && !--sysgenid_outdated;
 }
@@ -254,7 +254,7 @@ static ssize_t sysgenid_read(struct file *file, char __user *buf,
 	if (!sysgenid_is_watcher(file)) {
 		spin_lock_irq(&sysgenid_lock);
 		if (seq > sf->seen_seq) {
-			sf->seen_seq = seq;
+			WRITE_ONCE(sf->seen_seq, seq);
 			sf->seen_gen = gen;
 		}
 		spin_unlock_irq(&sysgenid_lock);
@@ -290,16 +290,29 @@ static ssize_t sysgenid_write(struct file *file, const char __user *buf,
 static __poll_t sysgenid_poll(struct file *file, poll_table *wait)
 {
 	struct sysgenid_file *sf = file->private_data;
-	__poll_t mask = 0;
 
 	poll_wait(file, &sysgenid_read_wq, wait);
 
-	spin_lock_irq(&sysgenid_lock);
-	if (sysgenid_file_outdated(sf))
-		mask = EPOLLIN | EPOLLRDNORM;
-	spin_unlock_irq(&sysgenid_lock);
-
-	return mask;
+	/*
+	 * The one lock-free read of the state. poll_wait() queues this file
+	 * on sysgenid_read_wq under the queue's lock before the loads below,
+	 * and a change stores sysgenid_seq before sysgenid_wake() takes that
+	 * lock to wake the queue:
+	 *
+	 *   change                          poll
+	 *   WRITE_ONCE(sysgenid_seq)        lock(read_wq); queue; unlock
+	 *   lock(read_wq); wake; unlock     READ_ONCE(sysgenid_seq)
+	 *
+	 * Either the poller was queued before the wake-up, which then polls
+	 * it again, or its lock of the queue came after the waker's unlock
+	 * and its load sees the new sequence number. A load torn by a
+	 * concurrent change on a 32-bit machine is covered the same way; one
+	 * torn by this file's own acknowledgment can only report EPOLLIN
+	 * once too often, as eventfd_poll() may.
+	 */
+	if (READ_ONCE(sf->seen_seq) != READ_ONCE(sysgenid_seq))
+		return EPOLLIN | EPOLLRDNORM;
+	return 0;
 }
 
 /* An outdated watcher must acknowledge before it may wait for the others. */
