@@ -51,11 +51,12 @@ int sysgenid_wait_watchers(struct sysgenid *sg, int timeout_ms);
 int sysgenid_force_update(struct sysgenid *sg, uint32_t min_gen);
 
 /*
- * The current generation, one load from the shared page. The load has
- * acquire semantics: whatever the kernel wrote before publishing this
- * value is visible after it. The kernel publishes a new value before it
- * wakes anyone or reports readiness on the fd, so after sysgenid_wait()
- * or an EPOLLIN on sysgenid_fd() this returns the new value or a later one.
+ * The current generation, one load from the shared page (an acquire load,
+ * so that nothing this thread does after it is done before it). The page
+ * orders nothing but the counter itself. The kernel publishes a new value
+ * before it wakes anyone or reports readiness on the fd, so after
+ * sysgenid_wait() or an EPOLLIN on sysgenid_fd() this returns the new
+ * value or a later one.
  */
 static inline uint32_t sysgenid_get(const struct sysgenid *sg)
 {
