@@ -99,7 +99,7 @@ static uint64_t pick(struct fuzzer *f, const uint64_t *v, size_t n)
 
 #define PICK(f, ...) ({ \
 	const uint64_t _v[] = { __VA_ARGS__ }; \
-	pick(f, _v, sizeof(_v) / sizeof(_v[0])); \
+	pick(f, _v, ARRAY_SIZE(_v)); \
 })
 
 static size_t fuzz_size(struct fuzzer *f)
@@ -157,8 +157,7 @@ static void fuzz_open(struct fuzzer *f)
 	if (sg_below(&f->seed, 4))
 		flags |= O_NONBLOCK;
 	while (!sg_below(&f->seed, 5))
-		flags |= extra[sg_below(&f->seed, sizeof(extra) /
-					      sizeof(extra[0]))];
+		flags |= extra[sg_below(&f->seed, ARRAY_SIZE(extra))];
 	*s = open(SG_DEV, flags, 0600);
 	if (!allowed(*s, EACCES, EPERM, EINVAL, ENOTDIR, EEXIST, EISDIR, 0))
 		fuzz_bad(f, "open(0%o) = %d", flags, *s);
@@ -215,7 +214,8 @@ static void fuzz_ioctl(struct fuzzer *f, int fd)
 		break;
 	case 2:
 		cmd = _IOC(sg_below(&f->seed, 4), SYSGENID_IOCTL,
-			   sg_below(&f->seed, 256), sg_below(&f->seed, 1 << 14));
+			   sg_below(&f->seed, 256),
+			   sg_below(&f->seed, 1 << 14));
 		break;
 	default:
 		do
@@ -443,7 +443,7 @@ FIXTURE_SETUP(fuzz)
 {
 	self->fd = open(SG_DEV, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, sg_sysfs("watchers"));
+	ASSERT_EQ(0, sg_settled_watchers());
 }
 
 FIXTURE_TEARDOWN(fuzz)
@@ -471,7 +471,7 @@ TEST_F_TIMEOUT(fuzz, random_calls, 7200)
 	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, st);
-	TH_LOG("seed %llu (SYSGENID_FUZZ_SEED replays it), %d processes x %lu calls",
+	TH_LOG("seed %llu (SYSGENID_FUZZ_SEED replays it), %d x %lu calls",
 	       (unsigned long long)seed, FUZZ_PROCS, calls);
 	t0 = sg_now();
 	for (i = 0; i < FUZZ_PROCS; i++) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the reliability suites: the device and its sysfs
- * attributes, forced bumps, a small seeded PRNG and run-size scaling.
+ * Helpers shared by the reliability suites: the device, its sysfs
+ * attributes and its module, a small seeded PRNG and run-size scaling.
  */
 #ifndef SG_STRESS_H
 #define SG_STRESS_H
@@ -42,18 +42,18 @@ static inline long sg_sysfs(const char *attr)
 	return strtol(buf, NULL, 10);
 }
 
-/* Bump the generation by one through an observer; returns 0 or -errno. */
-static inline int sg_bump(void)
+/*
+ * Number of watchers once the files of earlier suites' exiting processes
+ * are closed (they may take a moment): waits up to five seconds for 0.
+ */
+static inline long sg_settled_watchers(void)
 {
-	int fd = open(SG_DEV, O_RDONLY | O_CLOEXEC);
-	int ret = 0;
+	long n;
+	int i;
 
-	if (fd < 0)
-		return -errno;
-	if (ioctl(fd, SYSGENID_FORCE_GEN_UPDATE, 0))
-		ret = -errno;
-	close(fd);
-	return ret;
+	for (i = 0; (n = sg_sysfs("watchers")) > 0 && i < 50; i++)
+		usleep(100000);
+	return n;
 }
 
 /* rmmod and insmod, as system calls so that errno tells what happened. */

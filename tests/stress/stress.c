@@ -61,7 +61,7 @@ struct mix_thread {
 #define MIX_SLOTS	4
 #define MIX_PROCS	2
 #define MIX_THREADS	3
-#define MIX_ITERS	40000
+#define MIX_ITERS	80000
 
 static void mix_error(struct mix_stats *st, const char *what, int err)
 {
@@ -285,7 +285,7 @@ FIXTURE_SETUP(stress)
 	self->fd = open(SG_DEV, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, self->fd);
 	/* Every suite before this one has closed its files. */
-	ASSERT_EQ(0, sg_sysfs("watchers"));
+	ASSERT_EQ(0, sg_settled_watchers());
 }
 
 FIXTURE_TEARDOWN(stress)
@@ -321,7 +321,8 @@ TEST_F_TIMEOUT(stress, concurrent_mix, 3600)
 	t0 = sg_now();
 	for (i = 0; i < 2; i++) {
 		b[i] = (struct bumper){ st, seed ^ (i + 1), self->fd };
-		ASSERT_EQ(0, pthread_create(&btid[i], NULL, bumper_main, &b[i]));
+		ASSERT_EQ(0, pthread_create(&btid[i], NULL, bumper_main,
+					    &b[i]));
 	}
 	for (i = 0; i < MIX_PROCS; i++) {
 		pid[i] = fork();
@@ -369,7 +370,8 @@ static void *acc_main(void *arg)
 
 	for (i = 0; i < ACC_PER_THREAD; i++) {
 		if (!a->ack) {
-			a->fd[i] = open(SG_DEV, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+			a->fd[i] = open(SG_DEV, O_RDWR | O_NONBLOCK |
+					O_CLOEXEC);
 			a->errors += a->fd[i] < 0;
 			continue;
 		}
@@ -648,7 +650,8 @@ TEST_F_TIMEOUT(stress, no_lost_wakeup, 3600)
 
 	for (i = 0; i < SL_NR; i++) {
 		sl[i] = (struct sleeper){ .ws = &ws, .kind = i };
-		ASSERT_EQ(0, pthread_create(&tid[i], NULL, sleeper_main, &sl[i]));
+		ASSERT_EQ(0, pthread_create(&tid[i], NULL, sleeper_main,
+					    &sl[i]));
 	}
 	ASSERT_EQ(0, pthread_create(&wtid, NULL, waiter_main, &waiter));
 
