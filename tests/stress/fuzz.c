@@ -246,6 +246,8 @@ static void fuzz_poll(struct fuzzer *f)
 	r = poll(p, n, 0);
 	if (r < 0 && !allowed(r, EINTR, 0))
 		fuzz_bad(f, "poll = %d", r);
+	else
+		atomic_fetch_add(&f->st->ok[F_POLL], r >= 0);
 }
 
 /* A mapping must never be writable, larger than a page, or growable. */
@@ -320,8 +322,8 @@ static void fuzz_misc(struct fuzzer *f, int fd)
 
 	switch (sg_below(&f->seed, 7)) {
 	case 0:
-		if (lseek(fd, sg_below(&f->seed, 64), SEEK_SET) != -1 ||
-		    (errno != ESPIPE && errno != EBADF))
+		r = lseek(fd, sg_below(&f->seed, 64), SEEK_SET);
+		if (r != -1 || (errno != ESPIPE && errno != EBADF))
 			fuzz_bad(f, "lseek");
 		break;
 	case 1:
@@ -355,6 +357,8 @@ static void fuzz_misc(struct fuzzer *f, int fd)
 	}
 	if (r < 0 && errno == EBADF && fcntl(fd, F_GETFD) < 0)
 		fuzz_bad(f, "slot holds a closed file");
+	else if (r >= 0)
+		atomic_fetch_add(&f->st->ok[F_MISC], 1);
 }
 
 static void fuzz_one(struct fuzzer *f)
@@ -373,7 +377,10 @@ static void fuzz_one(struct fuzzer *f)
 		fuzz_open(f);
 		break;
 	case F_CLOSE:
-		close(*s);
+		if (close(*s))
+			fuzz_bad(f, "close(%d) failed", *s);
+		else
+			atomic_fetch_add(&f->st->ok[F_CLOSE], 1);
 		*s = -1;
 		break;
 	case F_READ:
