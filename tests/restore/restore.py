@@ -456,8 +456,6 @@ def run_scenario(series, name, func, report, append=""):
         finally:
             g.kill()
             shutil.rmtree(workdir, ignore_errors=True)
-            if g.vm and g.vm.qmp_path and os.path.exists(g.vm.qmp_path):
-                os.unlink(g.vm.qmp_path)
     print("# %s %s: %.1f s, log %s" % (series, name, time.monotonic() - t0,
                                        log_path), flush=True)
     return checks.failed
@@ -584,8 +582,6 @@ def cmd_demo(args):
         finally:
             g.kill()
             shutil.rmtree(workdir, ignore_errors=True)
-            if g.vm and g.vm.qmp_path and os.path.exists(g.vm.qmp_path):
-                os.unlink(g.vm.qmp_path)
     print()
     if timing:
         lead = "resume to last acknowledgement: "

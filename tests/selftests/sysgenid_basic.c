@@ -255,49 +255,40 @@ FIXTURE_TEARDOWN(kinds)
 	EXPECT_EQ(self->watchers - 1, sg_sysfs("watchers"));
 }
 
-TEST_F(kinds, open_rdonly_is_uncounted_observer)
+/*
+ * Open one more file with @flags: the driver must report it as @kind in
+ * fdinfo and count it in sysfs only if it is a watcher.
+ */
+static void check_open_kind(struct __test_metadata *_metadata, long watchers,
+			    int flags, const char *kind)
 {
+	long counted = strcmp(kind, "watcher") ? 0 : 1;
 	unsigned long seen;
-	char kind[16];
+	char got[16];
 	int fd;
 
-	fd = open(SYSGENID_DEV, O_RDONLY | O_CLOEXEC);
+	fd = open(SYSGENID_DEV, flags | O_CLOEXEC);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(self->watchers, sg_sysfs("watchers"));
-	EXPECT_EQ(0, sg_fdinfo(fd, kind, sizeof(kind), &seen));
-	EXPECT_STREQ("observer", kind);
+	EXPECT_EQ(watchers + counted, sg_sysfs("watchers"));
+	EXPECT_EQ(0, sg_fdinfo(fd, got, sizeof(got), &seen));
+	EXPECT_STREQ(kind, got);
 	EXPECT_EQ(0, close(fd));
-	EXPECT_EQ(self->watchers, sg_sysfs("watchers"));
+	EXPECT_EQ(watchers, sg_sysfs("watchers"));
+}
+
+TEST_F(kinds, open_rdonly_is_uncounted_observer)
+{
+	check_open_kind(_metadata, self->watchers, O_RDONLY, "observer");
 }
 
 TEST_F(kinds, open_rdwr_is_counted_watcher)
 {
-	unsigned long seen;
-	char kind[16];
-	int fd;
-
-	fd = open(SYSGENID_DEV, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, fd);
-	EXPECT_EQ(self->watchers + 1, sg_sysfs("watchers"));
-	EXPECT_EQ(0, sg_fdinfo(fd, kind, sizeof(kind), &seen));
-	EXPECT_STREQ("watcher", kind);
-	EXPECT_EQ(0, close(fd));
-	EXPECT_EQ(self->watchers, sg_sysfs("watchers"));
+	check_open_kind(_metadata, self->watchers, O_RDWR, "watcher");
 }
 
 TEST_F(kinds, open_wronly_is_counted_watcher)
 {
-	unsigned long seen;
-	char kind[16];
-	int fd;
-
-	fd = open(SYSGENID_DEV, O_WRONLY | O_CLOEXEC);
-	ASSERT_LE(0, fd);
-	EXPECT_EQ(self->watchers + 1, sg_sysfs("watchers"));
-	EXPECT_EQ(0, sg_fdinfo(fd, kind, sizeof(kind), &seen));
-	EXPECT_STREQ("watcher", kind);
-	EXPECT_EQ(0, close(fd));
-	EXPECT_EQ(self->watchers, sg_sysfs("watchers"));
+	check_open_kind(_metadata, self->watchers, O_WRONLY, "watcher");
 }
 
 TEST_F(kinds, watcher_read_does_not_acknowledge)

@@ -141,22 +141,35 @@ TEST_F(map, mmap_private_follows_bump)
 	EXPECT_EQ(0, munmap(p, 4));
 }
 
-TEST_F(map, mmap_updated_before_read_returns)
+/*
+ * Block a thread in read() or poll() on @fd with the page mapped, bump, and
+ * return the generation of the bump; the thread records in @w what the
+ * page held when it woke.
+ */
+static long bump_under_waiter(struct __test_metadata *_metadata,
+			      struct waiter *w, int bumper)
 {
-	struct waiter w = { .fd = self->fd };
 	pthread_t thread;
 	long gen;
 
-	w.map = map_gen(4, PROT_READ, MAP_SHARED, self->fd);
-	ASSERT_NE(MAP_FAILED, w.map);
-	ASSERT_EQ(0, pthread_create(&thread, NULL, waiter_thread, &w));
-	while (!atomic_load(&w.started))
+	w->map = map_gen(4, PROT_READ, MAP_SHARED, w->fd);
+	ASSERT_NE(MAP_FAILED, w->map);
+	ASSERT_EQ(0, pthread_create(&thread, NULL, waiter_thread, w));
+	while (!atomic_load(&w->started))
 		sg_sleep_ms(1);
-	ASSERT_EQ(0, sg_wait_sleeping(w.tid));
-	gen = sg_bump(self->bumper);
+	ASSERT_EQ(0, sg_wait_sleeping(w->tid));
+	gen = sg_bump(bumper);
 	ASSERT_LE(0, gen);
 	ASSERT_EQ(0, pthread_join(thread, NULL));
-	EXPECT_EQ(0, w.ret);
+	EXPECT_EQ(0, w->ret);
+	return gen;
+}
+
+TEST_F(map, mmap_updated_before_read_returns)
+{
+	struct waiter w = { .fd = self->fd };
+	long gen = bump_under_waiter(_metadata, &w, self->bumper);
+
 	EXPECT_EQ(gen, w.gen);
 	EXPECT_EQ(gen, w.seen);
 }
@@ -164,19 +177,8 @@ TEST_F(map, mmap_updated_before_read_returns)
 TEST_F(map, mmap_updated_before_poll_reports)
 {
 	struct waiter w = { .fd = self->fd, .use_poll = true };
-	pthread_t thread;
-	long gen;
+	long gen = bump_under_waiter(_metadata, &w, self->bumper);
 
-	w.map = map_gen(4, PROT_READ, MAP_SHARED, self->fd);
-	ASSERT_NE(MAP_FAILED, w.map);
-	ASSERT_EQ(0, pthread_create(&thread, NULL, waiter_thread, &w));
-	while (!atomic_load(&w.started))
-		sg_sleep_ms(1);
-	ASSERT_EQ(0, sg_wait_sleeping(w.tid));
-	gen = sg_bump(self->bumper);
-	ASSERT_LE(0, gen);
-	ASSERT_EQ(0, pthread_join(thread, NULL));
-	EXPECT_EQ(0, w.ret);
 	EXPECT_EQ(gen, w.seen);
 }
 
