@@ -120,8 +120,12 @@ TEST_F(priv, bump_refused_after_setuid_nobody)
 	bump_refused(_metadata, self->fd);
 }
 
-/* Still uid 0, but a program executed after the bounding-set drop. */
-TEST_F(priv, bump_refused_after_bset_drop_and_exec)
+/*
+ * Run this program again as uid 0 through execv(), after dropping the bump
+ * capabilities from the bounding set if @drop_bset, and return the errno
+ * its forced update got (0 if allowed).
+ */
+static int exec_try_force(struct __test_metadata *_metadata, bool drop_bset)
 {
 	int status;
 	pid_t pid;
@@ -132,34 +136,26 @@ TEST_F(priv, bump_refused_after_bset_drop_and_exec)
 		char *argv[] = { "try-force", NULL };
 
 		setenv(TRY_FORCE_ENV, "1", 1);
-		if (drop_bump_caps_from_bset())
+		if (drop_bset && drop_bump_caps_from_bset())
 			_exit(101);
 		execv("/proc/self/exe", argv);
 		_exit(102);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(EPERM, WEXITSTATUS(status));
+	return WEXITSTATUS(status);
+}
+
+/* Still uid 0, but a program executed after the bounding-set drop. */
+TEST_F(priv, bump_refused_after_bset_drop_and_exec)
+{
+	EXPECT_EQ(EPERM, exec_try_force(_metadata, true));
 }
 
 /* The control for the test above: the same exec, privileges kept. */
 TEST_F(priv, bump_allowed_after_exec_with_caps)
 {
-	int status;
-	pid_t pid;
-
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		char *argv[] = { "try-force", NULL };
-
-		setenv(TRY_FORCE_ENV, "1", 1);
-		execv("/proc/self/exe", argv);
-		_exit(102);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, exec_try_force(_metadata, false));
 }
 
 FIXTURE(map) {
