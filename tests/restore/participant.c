@@ -83,20 +83,28 @@ static void __noreturn die(const char *what)
 	exit(1);
 }
 
-static uint32_t read_u32_file(const char *path)
+/* Read a small sysfs file into @buf as a string, without its newline. */
+static void read_small_file(const char *path, char *buf, size_t size)
 {
-	char buf[32];
 	ssize_t n;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		die(path);
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, size - 1);
 	if (n <= 0)
 		die(path);
 	close(fd);
 	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+static uint32_t read_u32_file(const char *path)
+{
+	char buf[32];
+
+	read_small_file(path, buf, sizeof(buf));
 	return strtoul(buf, NULL, 10);
 }
 
@@ -416,19 +424,10 @@ static void report(void)
 {
 	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	char param[8] = "";
-	ssize_t n;
-	int pfd;
 
 	if (fd < 0)
 		die("open /dev/kmsg");
-	pfd = open(VMGENID_PARAM, O_RDONLY | O_CLOEXEC);
-	if (pfd < 0)
-		die(VMGENID_PARAM);
-	n = read(pfd, param, sizeof(param) - 1);
-	if (n <= 0)
-		die(VMGENID_PARAM);
-	param[strcspn(param, "\n")] = '\0';
-	close(pfd);
+	read_small_file(VMGENID_PARAM, param, sizeof(param));
 	say("report %u watchers=%u outdated=%u vmforks=%u vmgenid=%s",
 	    sysfs_u32("generation"), sysfs_u32("watchers"),
 	    sysfs_u32("outdated_watchers"), kmsg_count_vmforks(fd), param);
