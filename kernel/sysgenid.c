@@ -387,17 +387,52 @@ static long sysgenid_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
+/*
+ * The page behind page offset @pgoff of a mapping, or NULL. Offset 0 is
+ * the generation page; sysgenid_mmap() lets no other offset be mapped.
+ */
+static struct page *sysgenid_mapped_page(pgoff_t pgoff)
+{
+	if (pgoff == 0)
+		return virt_to_page(sysgenid_page);
+	return NULL;
+}
+
+/*
+ * Pages are supplied on demand rather than inserted at mmap() time, so that
+ * a mapping survives madvise(MADV_DONTNEED) and the like: the next load
+ * faults the page in again. The mapping holds a reference to the file,
+ * and the file one to this module, so the page outlives every mapping.
+ */
+static vm_fault_t sysgenid_vm_fault(struct vm_fault *vmf)
+{
+	struct page *page = sysgenid_mapped_page(vmf->pgoff);
+
+	if (!page)
+		return VM_FAULT_SIGBUS;
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct sysgenid_vm_ops = {
+	.fault = sysgenid_vm_fault,
+};
+
 static int sysgenid_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	if (vma->vm_pgoff || vma_pages(vma) > 1)
 		return -EINVAL;
-	if (vma->vm_flags & VM_WRITE)
+	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
 		return -EPERM;
 
-	/* Never writable later either, and never larger than the page. */
-	vm_flags_mod(vma, VM_DONTEXPAND | VM_DONTDUMP, VM_MAYWRITE);
-
-	return vm_insert_page(vma, vma->vm_start, virt_to_page(sysgenid_page));
+	/*
+	 * Never writable or executable later either (mprotect() fails with
+	 * EACCES), and never larger than the page.
+	 */
+	vm_flags_mod(vma, VM_DONTEXPAND | VM_DONTDUMP, VM_MAYWRITE | VM_MAYEXEC);
+	vma->vm_ops = &sysgenid_vm_ops;
+	return 0;
 }
 
 static void sysgenid_show_fdinfo(struct seq_file *m, struct file *file)

@@ -256,4 +256,69 @@ TEST_F(map, mapping_survives_close)
 	EXPECT_EQ(0, munmap(p, 4));
 }
 
+/* What a child that maps the page, drops it and loads it again finds. */
+struct dropped {
+	int fd;		/* the file to map */
+	int bumper;	/* a file to bump through */
+	int flags;	/* MAP_SHARED or MAP_PRIVATE */
+	size_t page;	/* the page size */
+};
+
+/*
+ * In a child, so that a SIGBUS kills the child, not the test: 0 if the
+ * page holds the new generation after MADV_DONTNEED and a bump, 1 if it
+ * holds something else, 2 if a call failed.
+ */
+static int dropped_child(void *arg)
+{
+	struct dropped *d = arg;
+	const void *p;
+	long gen;
+
+	p = mmap(NULL, d->page, PROT_READ, d->flags, d->fd, 0);
+	if (p == MAP_FAILED)
+		return 2;
+	(void)sg_page_gen(p);
+	if (madvise((void *)p, d->page, MADV_DONTNEED))
+		return 2;
+	gen = sg_bump(d->bumper);
+	if (gen < 0)
+		return 2;
+	return sg_page_gen(p) == (__u32)gen ? 0 : 1;
+}
+
+TEST_F(map, mmap_shared_survives_madv_dontneed)
+{
+	struct dropped d = { self->fd, self->bumper, MAP_SHARED, self->page };
+
+	EXPECT_EQ(0, sg_run_child(dropped_child, &d));
+}
+
+TEST_F(map, mmap_private_survives_madv_dontneed)
+{
+	struct dropped d = { self->fd, self->bumper, MAP_PRIVATE, self->page };
+
+	EXPECT_EQ(0, sg_run_child(dropped_child, &d));
+}
+
+TEST_F(map, mmap_exec_is_eperm)
+{
+	EXPECT_EQ(MAP_FAILED, map_gen(4, PROT_READ | PROT_EXEC, MAP_SHARED,
+				      self->fd));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(MAP_FAILED, map_gen(4, PROT_READ | PROT_EXEC, MAP_PRIVATE,
+				      self->fd));
+	EXPECT_EQ(EPERM, errno);
+}
+
+TEST_F(map, mprotect_exec_is_eacces)
+{
+	void *p = map_gen(4, PROT_READ, MAP_SHARED, self->fd);
+
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(-1, mprotect(p, 4, PROT_READ | PROT_EXEC));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_EQ(0, munmap(p, 4));
+}
+
 TEST_HARNESS_MAIN

@@ -250,7 +250,10 @@ static void fuzz_poll(struct fuzzer *f)
 		atomic_fetch_add(&f->st->ok[F_POLL], r >= 0);
 }
 
-/* A mapping must never be writable, larger than a page, or growable. */
+/*
+ * A mapping must never be writable, executable, larger than a page, or
+ * growable, and it survives MADV_DONTNEED.
+ */
 static void fuzz_map(struct fuzzer *f, int fd)
 {
 	size_t len = PICK(f, 0, 1, 4, 4095, 4096, 4096, 4096, 4097, 8192,
@@ -273,16 +276,18 @@ static void fuzz_map(struct fuzzer *f, int fd)
 		return;
 	}
 	atomic_fetch_add(&f->st->ok[F_MMAP], 1);
-	if ((prot & PROT_WRITE) || off || len > PAGE)
+	if ((prot & (PROT_WRITE | PROT_EXEC)) || off || len > PAGE)
 		fuzz_bad(f, "mmap(%zu, %d, %#x, %#lx) succeeded", len, prot,
 			 flags, (long)off);
+	if (sg_below(&f->seed, 2))
+		madvise(p, PAGE, MADV_DONTNEED);
 	/* Forced updates jump anywhere: only check the page can be read. */
 	if (prot & PROT_READ)
 		(void)*(volatile uint32_t *)p;
 
 	prot = sg_below(&f->seed, 8);
-	if (!mprotect(p, PAGE, prot) && (prot & PROT_WRITE))
-		fuzz_bad(f, "mprotect(PROT_WRITE) succeeded");
+	if (!mprotect(p, PAGE, prot) && (prot & (PROT_WRITE | PROT_EXEC)))
+		fuzz_bad(f, "mprotect(%d) succeeded", prot);
 	nlen = PICK(f, 0, 4096, 8192, 1UL << 30, sg_below(&f->seed, 65536));
 	q = mremap(p, PAGE, nlen, sg_below(&f->seed, 2) ? MREMAP_MAYMOVE : 0);
 	if (q != MAP_FAILED && nlen > PAGE)
