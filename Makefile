@@ -39,14 +39,23 @@ kernels: deps
 tools: deps
 	@sh vm/fetch-tools.sh
 
-# One copy of kernel/ per kernel, so that objects never mix.
+# One copy of kernel/ per kernel, so that objects never mix; another for
+# the test build of the module (kernel/test/hooks.h), which goes into the
+# VM as /lib/sysgenid/test/sysgenid.ko for tests/stress/testbuild.c.
 modules: kernels
 	@set -e; for k in $(KERNELS); do \
-		mkdir -p $(BUILD)/$$k/module; \
-		cp -a kernel/. $(BUILD)/$$k/module/; \
-		$(MAKE) -s -C $(BUILD)/$$k/module KDIR=$(BUILD)/kernels/$$k/kdir module \
-			2>&1 | grep -v 'Skipping BTF generation' || true; \
-		test -f $(BUILD)/$$k/module/sysgenid.ko; \
+		for v in module:0 module-test:1; do \
+			d=$(BUILD)/$$k/$${v%:*}; \
+			mkdir -p $$d; \
+			cp -a kernel/. $$d/; \
+			$(MAKE) -s -C $$d KDIR=$(BUILD)/kernels/$$k/kdir \
+				SYSGENID_TEST_HOOKS=$${v#*:} module \
+				2>&1 | grep -v 'Skipping BTF generation' || true; \
+			test -f $$d/sysgenid.ko; \
+		done; \
+		mkdir -p $(BUILD)/$$k/guest-test/lib/sysgenid/test; \
+		cp $(BUILD)/$$k/module-test/sysgenid.ko \
+			$(BUILD)/$$k/guest-test/lib/sysgenid/test/; \
 	done
 
 guest: deps tools
@@ -58,7 +67,8 @@ guest: deps tools
 initramfs: modules guest
 	@set -e; for k in $(KERNELS); do \
 		sh vm/mkinitramfs.sh $(BUILD)/$$k/module/sysgenid.ko \
-			$(BUILD)/$$k/initramfs.cpio.gz; \
+			$(BUILD)/$$k/initramfs.cpio.gz $(GUEST) \
+			$(BUILD)/$$k/guest-test; \
 	done
 
 check: initramfs tools

@@ -30,6 +30,15 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+/*
+ * The test build (out of tree only: kernel/test/hooks.h, included by
+ * "make SYSGENID_TEST_HOOKS=1") widens the window between the two stores
+ * of a change here; in every other build this is nothing.
+ */
+#ifndef sysgenid_test_store_window
+#define sysgenid_test_store_window()	do { } while (0)
+#endif
+
 static bool vmgenid = true;
 module_param(vmgenid, bool, 0444);
 MODULE_PARM_DESC(vmgenid, "Change the generation when the VM generation ID changes (default: on)");
@@ -69,6 +78,14 @@ static u32 uevent_pending;
 
 /* The page userspace maps; written only under sysgenid_lock. */
 static u32 *sysgenid_page;
+
+/*
+ * Set under sysgenid_lock once the page and the misc device exist, and
+ * cleared under it before either goes away: sysgenid_bump_generation(),
+ * which a built-in caller may reach before this driver is initialized or
+ * after it failed to, does nothing while it is false.
+ */
+static bool sysgenid_ready;
 
 /* read() and poll() wait here for a change. */
 static DECLARE_WAIT_QUEUE_HEAD(sysgenid_read_wq);
@@ -144,26 +161,39 @@ static DECLARE_WORK(sysgenid_uevent_worker, sysgenid_uevent_work);
 /**
  * sysgenid_bump_generation() - report that the system generation changed
  *
- * Adds one to the generation counter (wrapping at 2^32), marks every watcher
- * outdated and wakes everyone waiting for a change. The counter and the
- * mapped page change before this function returns; the uevent that
- * announces the new generation is sent shortly after from a workqueue.
+ * Description: Adds one to the generation counter (wrapping at 2^32),
+ * marks every watcher outdated and wakes everyone waiting for a change.
+ * The counter and the mapped page change before this function returns; the
+ * uevent that announces the new generation is sent shortly after from a
+ * workqueue. Before the driver is initialized, after it failed to
+ * initialize and while it is being removed, the call does nothing.
  *
- * Context: Any context, including hard interrupt context.
+ * Context: Process, softirq or hard interrupt context, with or without
+ * interrupts disabled; on PREEMPT_RT, where interrupt handlers run in
+ * threads, from a threaded handler (not a raw hard interrupt handler,
+ * because sysgenid_lock is a spinlock_t). Never from NMI context.
  */
 void sysgenid_bump_generation(void)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&sysgenid_lock, flags);
+	if (!sysgenid_ready) {
+		spin_unlock_irqrestore(&sysgenid_lock, flags);
+		return;
+	}
 	if (!uevent_pending)
 		uevent_first = sysgenid_gen + 1;
 	uevent_pending++;
 	sysgenid_set_locked(sysgenid_gen + 1);
+	/*
+	 * Under the lock, so that sysgenid_unready() either finds the work
+	 * queued, and flushes it, or stops this call from queueing it.
+	 */
+	schedule_work(&sysgenid_uevent_worker);
 	spin_unlock_irqrestore(&sysgenid_lock, flags);
 
 	sysgenid_wake();
-	schedule_work(&sysgenid_uevent_worker);
 }
 EXPORT_SYMBOL_GPL(sysgenid_bump_generation);
 
@@ -520,6 +550,22 @@ static struct notifier_block sysgenid_vmfork_nb = {
 	.notifier_call = sysgenid_vmfork,
 };
 
+/*
+ * Let sysgenid_bump_generation() change the generation, or stop it. Set
+ * under sysgenid_lock, which the bump takes to test it: the page and the
+ * misc device, which exist before sysgenid_ready is set, are visible to
+ * every bump that finds it set. Once it is cleared no bump queues the
+ * uevent work any more, and the work queued before is flushed here.
+ */
+static void sysgenid_set_ready(bool ready)
+{
+	spin_lock_irq(&sysgenid_lock);
+	sysgenid_ready = ready;
+	spin_unlock_irq(&sysgenid_lock);
+	if (!ready)
+		flush_work(&sysgenid_uevent_worker);
+}
+
 static int __init sysgenid_init(void)
 {
 	int ret;
@@ -532,17 +578,20 @@ static int __init sysgenid_init(void)
 	if (ret)
 		goto out_free_page;
 
+	sysgenid_set_ready(true);
 	if (vmgenid) {
 		ret = register_random_vmfork_notifier(&sysgenid_vmfork_nb);
 		if (ret)
-			goto out_deregister;
+			goto out_unready;
 	}
 	return 0;
 
-out_deregister:
+out_unready:
+	sysgenid_set_ready(false);
 	misc_deregister(&sysgenid_misc);
 out_free_page:
 	free_page((unsigned long)sysgenid_page);
+	sysgenid_page = NULL;
 	return ret;
 }
 
@@ -550,9 +599,10 @@ static void __exit sysgenid_exit(void)
 {
 	if (vmgenid)
 		unregister_random_vmfork_notifier(&sysgenid_vmfork_nb);
-	flush_work(&sysgenid_uevent_worker);
+	sysgenid_set_ready(false);
 	misc_deregister(&sysgenid_misc);
 	free_page((unsigned long)sysgenid_page);
+	sysgenid_page = NULL;
 }
 
 module_init(sysgenid_init);
