@@ -14,6 +14,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/compiler.h>
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -112,14 +113,34 @@ static bool sysgenid_is_watcher(const struct file *file)
  * Make @gen the current generation. The page is written here, under the
  * lock, so it holds the new value before sysgenid_wake() wakes anyone and
  * before any uevent is sent: whoever is woken finds the new value there.
+ *
+ * sysgenid_poll() reads sysgenid_seq without the lock, so the page store
+ * must also be visible before the new sequence number is:
+ *
+ *   sysgenid_set_locked()           sysgenid_poll(), then userspace
+ *   WRITE_ONCE(page, gen)     (A)   READ_ONCE(sysgenid_seq)      (C)
+ *   smp_wmb()                       smp_rmb()
+ *   WRITE_ONCE(sysgenid_seq)  (B)   returns EPOLLIN; load of page (D)
+ *
+ * The smp_wmb() here pairs with the smp_rmb() in sysgenid_poll(): if (C)
+ * reads the value (B) stored (or, on 32-bit, either half of it), (D) finds
+ * (A) or a later value. (D) is a load of the same task after the syscall
+ * returns, so the smp_rmb() orders it after (C) like any later load; a
+ * task that migrates to another CPU in between sees everything it saw
+ * before, as the scheduler guarantees. smp_store_release() cannot replace
+ * the pair because sysgenid_seq is 64 bits wide also on 32-bit machines.
+ * Readers under sysgenid_lock need neither barrier: the lock orders them.
  */
 static void sysgenid_set_locked(u32 gen)
 {
 	lockdep_assert_held(&sysgenid_lock);
 	sysgenid_gen = gen;
-	WRITE_ONCE(sysgenid_seq, sysgenid_seq + 1);
 	sysgenid_outdated = sysgenid_watchers;
 	WRITE_ONCE(sysgenid_page[SYSGENID_PAGE_GENERATION / sizeof(u32)], gen);
+	sysgenid_test_store_window();
+	/* Page before sequence number; pairs with sysgenid_poll()'s smp_rmb(). */
+	smp_wmb();
+	WRITE_ONCE(sysgenid_seq, sysgenid_seq + 1);
 }
 
 static void sysgenid_wake(void)
@@ -320,6 +341,7 @@ static ssize_t sysgenid_write(struct file *file, const char __user *buf,
 static __poll_t sysgenid_poll(struct file *file, poll_table *wait)
 {
 	struct sysgenid_file *sf = file->private_data;
+	bool changed;
 
 	poll_wait(file, &sysgenid_read_wq, wait);
 
@@ -339,10 +361,15 @@ static __poll_t sysgenid_poll(struct file *file, poll_table *wait)
 	 * concurrent change on a 32-bit machine is covered the same way; one
 	 * torn by this file's own acknowledgment can only report EPOLLIN
 	 * once too often, as eventfd_poll() may.
+	 *
+	 * The smp_rmb() pairs with the smp_wmb() in sysgenid_set_locked():
+	 * a caller told EPOLLIN by a new sequence number finds the page
+	 * written for it (see the comment there).
 	 */
-	if (READ_ONCE(sf->seen_seq) != READ_ONCE(sysgenid_seq))
-		return EPOLLIN | EPOLLRDNORM;
-	return 0;
+	changed = READ_ONCE(sf->seen_seq) != READ_ONCE(sysgenid_seq);
+	/* Pairs with the smp_wmb() in sysgenid_set_locked(). */
+	smp_rmb();
+	return changed ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
 /* An outdated watcher must acknowledge before it may wait for the others. */

@@ -6,6 +6,8 @@
  * module by the test build with some parameters, and the teardown loads
  * the production module again.
  *
+ * - With a delay between the page store and the sequence store of every
+ *   change, POLLIN never comes before the page (sg_order.h).
  * - sysgenid_bump_generation() called before the initialization allocated
  *   anything, and again after the page is freed at unload, does nothing:
  *   no crash, and the generation is 0 after the load.
@@ -22,7 +24,7 @@
 #include <sys/klog.h>
 
 #include "kselftest_harness.h"
-#include "sg_stress.h"
+#include "sg_order.h"
 
 #define SG_TEST_MODULE	"/lib/sysgenid/test/sysgenid.ko"
 
@@ -109,6 +111,23 @@ FIXTURE_TEARDOWN(testbuild)
 	EXPECT_EQ(0, tb_wait_dev(true));
 	EXPECT_EQ(0, sg_sysfs("generation"));
 	EXPECT_EQ(self->splats, tb_splats());
+}
+
+TEST_F(testbuild, pollin_never_before_page_with_store_delay)
+{
+	struct sg_order o;
+
+	ASSERT_EQ(0, tb_insmod("test_store_delay_us=1000"));
+	ASSERT_EQ(0, tb_wait_dev(true));
+	ASSERT_EQ(0, sg_order_run(&o, sg_size(2000))) {
+		TH_LOG("a call failed: %s", strerror(o.err));
+	}
+	TH_LOG("%lu changes, %lu polls, %lu POLLIN, %lu stale page loads",
+	       o.bumps, o.polls, o.pollin, o.stale);
+	EXPECT_LT(0, o.pollin);
+	EXPECT_EQ(0, o.stale) {
+		TH_LOG("first stale value %u", o.stale_gen);
+	}
 }
 
 TEST_F(testbuild, failed_init_leaves_nothing)
