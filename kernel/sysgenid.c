@@ -143,9 +143,16 @@ static void sysgenid_set_locked(u32 gen)
 	WRITE_ONCE(sysgenid_seq, sysgenid_seq + 1);
 }
 
+/*
+ * Wake every reader and poller of every file. The wake-up is not
+ * exclusive (nr_exclusive 0): all files share sysgenid_read_wq, so waking
+ * one EPOLLEXCLUSIVE waiter, as wake_up_interruptible_poll() would, could
+ * leave the waiters of every other file asleep.
+ */
 static void sysgenid_wake(void)
 {
-	wake_up_interruptible_poll(&sysgenid_read_wq, EPOLLIN | EPOLLRDNORM);
+	__wake_up(&sysgenid_read_wq, TASK_INTERRUPTIBLE, 0,
+		  poll_to_key(EPOLLIN | EPOLLRDNORM));
 	wake_up_interruptible_all(&sysgenid_ack_wq);
 }
 

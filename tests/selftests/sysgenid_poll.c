@@ -10,7 +10,10 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/epoll.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sysgenid_util.h"
@@ -165,6 +168,92 @@ TEST_F(poll, epoll_wait_woken_by_bump)
 	EXPECT_EQ(EPOLLIN, ev.events);
 	ASSERT_EQ(0, pthread_join(thread, NULL));
 	EXPECT_LE(0, bl.gen);
+}
+
+/*
+ * EPOLLEXCLUSIVE may only choose among the waiters of one file: every
+ * change wakes the waiters of every file. Each of EXCL_PROCS processes has
+ * its own file and its own epoll set with EPOLLIN | EPOLLEXCLUSIVE; one
+ * change must wake all of them, not one.
+ */
+#define EXCL_PROCS	4
+
+/* In the child: wait on a file of its own; exit 0 if woken, 1 if not. */
+static int excl_child(int ready)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
+	int fd, ep;
+
+	fd = open(SYSGENID_DEV, O_RDONLY | O_CLOEXEC);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (fd < 0 || ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev))
+		return 2;
+	if (write(ready, "r", 1) != 1)
+		return 2;
+	/* Generous: a correct driver wakes it at once. */
+	return epoll_wait(ep, &ev, 1, 5000) == 1 && ev.events == EPOLLIN ?
+	       0 : 1;
+}
+
+/* 0 once process @pid sleeps (is blocked in a syscall), or -errno. */
+static int proc_wait_sleeping(pid_t pid)
+{
+	long long deadline = sg_now_ms() + 5000;
+	char path[64], buf[512], *state;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	while (sg_now_ms() < deadline) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			return -EIO;
+		buf[n] = '\0';
+		state = strrchr(buf, ')');
+		if (state && state[1] == ' ' && state[2] == 'S')
+			return 0;
+		sg_sleep_ms(1);
+	}
+	return -ETIMEDOUT;
+}
+
+TEST(epollexclusive_every_file_woken)
+{
+	pid_t pid[EXCL_PROCS];
+	int i, woken = 0, status, pipefd[2], bumper;
+	char c;
+
+	if (access(SYSGENID_DEV, F_OK))
+		SKIP(return, "%s is absent", SYSGENID_DEV);
+	bumper = open(SYSGENID_DEV, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, bumper);
+	ASSERT_EQ(0, pipe(pipefd));
+	for (i = 0; i < EXCL_PROCS; i++) {
+		fflush(stdout);
+		pid[i] = fork();
+		ASSERT_LE(0, pid[i]);
+		if (!pid[i])
+			_exit(excl_child(pipefd[1]));
+	}
+	for (i = 0; i < EXCL_PROCS; i++) {
+		ASSERT_EQ(1, read(pipefd[0], &c, 1));
+		ASSERT_EQ(0, proc_wait_sleeping(pid[i]));
+	}
+	ASSERT_LE(0, sg_bump(bumper));
+	for (i = 0; i < EXCL_PROCS; i++) {
+		ASSERT_EQ(pid[i], waitpid(pid[i], &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
+		ASSERT_GT(2, WEXITSTATUS(status));
+		woken += !WEXITSTATUS(status);
+	}
+	EXPECT_EQ(EXCL_PROCS, woken);
+	EXPECT_EQ(0, close(pipefd[0]));
+	EXPECT_EQ(0, close(pipefd[1]));
+	EXPECT_EQ(0, close(bumper));
 }
 
 TEST_HARNESS_MAIN
