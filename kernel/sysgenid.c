@@ -391,7 +391,11 @@ static long sysgenid_wait_watchers(struct file *file, unsigned long msecs)
 	long timeout = MAX_SCHEDULE_TIMEOUT;
 	long ret;
 
-	/* msecs_to_jiffies() takes an unsigned int; 2^32 ms is 49 days. */
+	/*
+	 * msecs_to_jiffies() takes an unsigned int, and turns every value from
+	 * 2^31 ms (about 24.8 days) up into MAX_JIFFY_OFFSET: such a timeout
+	 * in effect never expires.
+	 */
 	if (msecs)
 		timeout = msecs_to_jiffies(min_t(unsigned long, msecs, UINT_MAX));
 
@@ -404,6 +408,12 @@ static long sysgenid_wait_watchers(struct file *file, unsigned long msecs)
 		ret = sysgenid_caller_outdated(file) ? -EINTR : 0;
 	else if (!ret)
 		ret = -ETIMEDOUT;
+	else if (msecs)
+		/*
+		 * A finite timeout is a deadline. A restarted ioctl() would
+		 * wait the whole timeout again, so a signal ends the call.
+		 */
+		ret = -EINTR;
 	spin_unlock_irq(&sysgenid_lock);
 
 	return ret;
