@@ -15,4 +15,18 @@
 	((vma)->vm_flags = ((vma)->vm_flags | (set)) & ~(clear))
 #endif
 
+/*
+ * Kconfig keeps the in-tree driver off architectures whose data caches may
+ * alias (see its help text); out of tree, refuse to build there. Kernels
+ * before 6.9 lack ARCH_HAS_CPU_CACHE_ALIASING: name the architectures that
+ * select it in 6.9.
+ */
+#if defined(CONFIG_ARCH_HAS_CPU_CACHE_ALIASING) || defined(CONFIG_ARM) || \
+	defined(CONFIG_ARC) || defined(CONFIG_CSKY) || defined(CONFIG_M68K) || \
+	defined(CONFIG_MIPS) || defined(CONFIG_NIOS2) || \
+	defined(CONFIG_PARISC) || defined(CONFIG_SUPERH) || \
+	defined(CONFIG_SPARC) || defined(CONFIG_XTENSA)
+#error "sysgenid needs an architecture whose data caches do not alias"
+#endif
+
 #endif /* _SYSGENID_COMPAT_H */
