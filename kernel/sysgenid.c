@@ -23,6 +23,7 @@
 #include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/random.h>
+#include <linux/ratelimit.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -162,11 +163,16 @@ static void sysgenid_send_uevents(u32 first, u32 count)
 	char env[sizeof("SYSGENID=4294967295")];
 	char *envp[2] = { env, NULL };
 
+	int ret;
+
 	lockdep_assert_held(&sysgenid_uevent_lock);
 	for (; count; count--, first++) {
 		snprintf(env, sizeof(env), "SYSGENID=%u", first);
-		kobject_uevent_env(&sysgenid_misc.this_device->kobj,
-				   KOBJ_CHANGE, envp);
+		ret = kobject_uevent_env(&sysgenid_misc.this_device->kobj,
+					 KOBJ_CHANGE, envp);
+		if (ret)
+			pr_warn_ratelimited("uevent for generation %u not sent: %d\n",
+					    first, ret);
 	}
 }
 
@@ -229,7 +235,7 @@ static int sysgenid_open(struct inode *inode, struct file *file)
 {
 	struct sysgenid_file *sf;
 
-	sf = kmalloc(sizeof(*sf), GFP_KERNEL);
+	sf = kmalloc(sizeof(*sf), GFP_KERNEL_ACCOUNT);
 	if (!sf)
 		return -ENOMEM;
 

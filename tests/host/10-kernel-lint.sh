@@ -1,6 +1,6 @@
 #!/bin/sh
 # The driver builds warning-free against every kernel, is clean under sparse
-# (C=2) and under checkpatch --strict. TAP on stdout.
+# (C=2), under checkpatch --strict and under kernel-doc -v. TAP on stdout.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${SYSGENID_BUILD:-$top/build}
@@ -11,7 +11,7 @@ mkdir -p "$build/logs"
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; sed 's/^/# /' "$2"; }
 
-echo "1..$(( $(echo "$kernels" | wc -w) * 2 + 1 ))"
+echo "1..$(( $(echo "$kernels" | wc -w) * 2 + 2 ))"
 for k in $kernels; do
 	dir=$build/$k/lint
 	rm -rf "$dir" && mkdir -p "$dir" && cp -a "$top/kernel/." "$dir/"
@@ -37,9 +37,19 @@ done
 
 log=$build/logs/lint-checkpatch.log
 if make -s -C "$top/kernel" style CHECKPATCH="$build/tools/checkpatch.pl" >"$log" 2>&1 &&
-   [ "$(grep -c '^total: 0 errors, 0 warnings, 0 checks' "$log")" -ge 3 ]; then
+   [ "$(grep -c '^total: 0 errors, 0 warnings, 0 checks' "$log")" -ge 4 ]; then
 	ok "checkpatch --strict clean"
 else
 	not_ok "checkpatch --strict clean" "$log"
+fi
+# kernel-doc in verbose mode, with the reST output the kernel's
+# documentation build uses (it warns where -none does not).
+log=$build/logs/lint-kernel-doc.log
+if perl "$build/tools/kernel-doc" -v -rst "$top/kernel/sysgenid.c" \
+	"$top/kernel/include/linux/sysgenid.h" >/dev/null 2>"$log" &&
+   ! grep -E ': warning:|^[0-9]+ warnings' "$log" >/dev/null; then
+	ok "kernel-doc -v clean"
+else
+	not_ok "kernel-doc -v clean" "$log"
 fi
 exit $fail
