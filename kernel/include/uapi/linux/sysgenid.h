@@ -22,8 +22,9 @@
  *            or fails with EAGAIN under O_NONBLOCK)
  *   write()  4 bytes, the current generation: acknowledges it (watchers)
  *   poll()   EPOLLIN while the file has not seen the current generation
- *   mmap()   offset 0, at most one page, read-only: the first 4 bytes hold
- *            the current generation, the rest of the page is zero
+ *   mmap()   offset 0, at most one page, read-only and not executable:
+ *            the first 4 bytes hold the current generation, the rest of
+ *            the page is zero
  *
  * The full description is Documentation/misc-devices/sysgenid.rst.
  */
@@ -38,7 +39,9 @@
  * Wait until no watcher is outdated. The argument is a timeout in
  * milliseconds, 0 for none. Returns 0 when no watcher is outdated, fails
  * with ETIMEDOUT when the timeout expires and with EINTR when the calling
- * file is itself an outdated watcher (it must acknowledge first).
+ * file is itself an outdated watcher (it must acknowledge first). A finite
+ * timeout is a deadline: a signal ends the wait with EINTR and the call is
+ * never restarted; without a timeout a signal restarts it under SA_RESTART.
  */
 #define SYSGENID_WAIT_WATCHERS		_IO(SYSGENID_IOCTL, 1)
 
