@@ -1,16 +1,26 @@
 #!/usr/bin/env python3
-"""Run sysgenid's tests and print one summary line, "N passed, N failed".
+"""Run sysgenid's tests and print one summary line,
+"N passed, N failed, N skipped".
 
 Host tests are the executables in tests/host/ (TAP on stdout, or just an
-exit status: 0 pass, 77 skip, anything else fail). Guest tests run inside
-one VM per kernel: vm/init runs each suite under /etc/sysgenid/suites and
-this script reads the TAP they print, the @@RESULT lines of vm/init itself,
-and dmesg, which must hold no splat.
+exit status: 0 pass, 77 skip, anything else fail), each under a time limit.
+Guest tests run inside one VM per kernel: vm/init runs each suite under
+/etc/sysgenid/suites and this script reads the TAP they print, the @@RESULT
+lines of vm/init itself, and dmesg, which must hold no splat.
+
+What counts: a skip is a skip, never a pass, and only a skip whose reason
+is on an allow-list (HOST_SKIPS, GUEST_SKIPS) may be one at all: on a
+machine that `make check` prepared (root, the packages vm/host-deps.sh
+installs, a VM that always has the device) any other skip is a failure.
+`not ok ... # TODO` is a failure, so is a suite that reports more or fewer
+tests than its plan, a guest suite with no TAP output, and a suite listed
+in vm/suites that did not run.
 """
 
 import argparse
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -18,8 +28,32 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu  # noqa: E402
 
-TAP = re.compile(r"^(not )?ok\b\s*\d*\s*-?\s*(.*?)\s*(#\s*(SKIP|TODO)\b.*)?$", re.I)
-PLAN = re.compile(r"^1\.\.(\d+)")
+TAP = re.compile(r"^(not )?ok\b\s*\d*\s*-?\s*(.*?)\s*(#\s*(SKIP|TODO)\b\s*(.*))?$", re.I)
+PLAN = re.compile(r"^1\.\.(\d+)\s*(#\s*SKIP\b\s*(.*))?", re.I)
+SKIP_LINE = re.compile(r"^#\s*SKIP\b\s*(.*)", re.I)
+RUN_LINE = re.compile(r"^#\s+RUN\s+(\S+)")
+
+# The only reasons a host test may skip under `make check`; each is a
+# condition that a fresh CI machine, which `make check` prepares itself,
+# cannot meet. Any other skip (tool missing, not root, no initramfs) means
+# the preparation failed, and fails the test.
+HOST_SKIPS = [
+    # 50-bench-quick: the caller left 6.12 out of KERNELS.
+    (r"not in KERNELS", "kernel not selected"),
+    # 70-dkms on a host shared by several checkouts: another run holds the
+    # dkms lock, or a sysgenid dkms tree that is not the test's own exists.
+    (r"another dkms test holds the lock", "shared host"),
+    (r"exists and was not made by this test", "shared host"),
+]
+# The only reasons a guest test may skip: the facility exists only on a
+# debug kernel (debug/), and Debian's kernels are not built with it.
+GUEST_SKIPS = [
+    (r"no failslab or fail-nth", "debug kernel only"),
+    (r"no kmemleak", "debug kernel only"),
+]
+
+# Suites that every `make check` VM must run (one name a line).
+MANIFEST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "suites")
 
 # Anything the kernel prints when something went wrong in kernel code.
 SPLAT = re.compile(
@@ -37,7 +71,7 @@ class Results:
 
     def add(self, name, status, detail=""):
         self.rows.append((name, status, detail))
-        if status == "fail" or os.environ.get("SYSGENID_VERBOSE"):
+        if status != "pass" or os.environ.get("SYSGENID_VERBOSE"):
             print("%-4s %s%s" % (status.upper(), name,
                                  (": " + detail) if detail else ""), flush=True)
 
@@ -49,40 +83,108 @@ class Results:
         return c
 
 
-def parse_tap(results, prefix, lines, rc=None):
-    """Count the top-level TAP lines of one suite; returns failures seen."""
-    plan, seen, failed = None, 0, 0
+def skip(results, name, reason, allowed):
+    """A skip whose reason is allowed, or a failure; returns failures."""
+    reason = (reason or "").strip() or "no reason given"
+    if allowed is None:
+        results.add(name, "skip", reason)
+        return 0
+    for pattern, label in allowed:
+        if re.search(pattern, reason):
+            results.add(name, "skip", "[%s] %s" % (label, reason))
+            return 0
+    results.add(name, "fail", "skipped where it must run: " + reason)
+    return 1
+
+
+def parse_tap(results, prefix, lines, rc=None, allowed=None, need_tap=False):
+    """Count the top-level TAP lines of one suite; returns failures seen.
+
+    allowed: the skip reasons accepted (None: any). need_tap: a suite that
+    prints no test at all fails even if it exits 0.
+    """
+    plan, plan_skip, seen, failed = None, None, 0, 0
+    last_run = None
     for line in lines:
-        m = PLAN.match(line)
+        m = RUN_LINE.match(line)
         if m:
-            plan = int(m.group(1))
+            last_run = m.group(1)
+        m = PLAN.match(line)
+        if m and plan is None:
+            plan, plan_skip = int(m.group(1)), m.group(2) and (m.group(3) or "")
             continue
         m = TAP.match(line)
         if not m:
             continue
         seen += 1
-        desc = m.group(2) or "test %d" % seen
+        # Some kselftest versions print "ok N # SKIP ..." with no name.
+        desc = m.group(2) or last_run or "test %d" % seen
+        last_run = None
+        name = "%s/%s" % (prefix, desc)
         directive = (m.group(4) or "").upper()
-        if directive == "SKIP":
-            results.add("%s/%s" % (prefix, desc), "skip", m.group(3))
-        elif m.group(1) and directive != "TODO":
+        if m.group(1):
             failed += 1
-            results.add("%s/%s" % (prefix, desc), "fail")
+            results.add(name, "fail", "TODO: a known failure is still a "
+                        "failure" if directive == "TODO" else "")
+        elif directive == "SKIP":
+            failed += skip(results, name, m.group(5), allowed)
         else:
-            results.add("%s/%s" % (prefix, desc), "pass")
-    if plan is not None and seen < plan:
+            results.add(name, "pass")
+    if plan == 0 and seen == 0:
+        failed += skip(results, prefix, plan_skip if plan_skip is not None
+                       else "1..0 without a reason", allowed)
+    elif plan is None and seen:
+        failed += 1
+        results.add(prefix + "/plan", "fail", "no 1..N plan")
+    elif plan is not None and seen < plan:
         failed += 1
         results.add(prefix + "/complete", "fail",
                     "%d of %d planned tests reported" % (seen, plan))
+    elif plan is not None and seen > plan:
+        failed += 1
+        results.add(prefix + "/plan", "fail",
+                    "%d tests reported, %d planned" % (seen, plan))
     if rc not in (None, 0) and not failed:
         failed += 1
         results.add(prefix + "/exit", "fail", "exit status %s" % rc)
-    if seen == 0 and rc in (None, 0) and plan != 0:
-        results.add(prefix, "pass")
+    if need_tap and seen == 0 and plan is None and not failed:
+        failed += 1
+        results.add(prefix, "fail", "no TAP output (exit status %s)" % rc)
     return failed
 
 
-def run_host_tests(results, only):
+def host_result(results, prefix, rc, out, log_path):
+    """Classify one finished host test: TAP, or its exit status."""
+    if rc is None:
+        results.add(prefix, "fail", "time limit exceeded, killed; see %s"
+                    % log_path)
+    elif any(TAP.match(line) or PLAN.match(line) for line in out):
+        parse_tap(results, prefix, out, rc, HOST_SKIPS)
+    elif rc == 77:
+        reasons = [m.group(1) for m in map(SKIP_LINE.match, out) if m]
+        skip(results, prefix, reasons[-1] if reasons else
+             (out[0] if out else ""), HOST_SKIPS)
+    else:
+        results.add(prefix, "pass" if rc == 0 else "fail",
+                    "" if rc == 0 else "exit %d, see %s" % (rc, log_path))
+
+
+def run_one_host_test(path, limit):
+    """Run @path in its own process group; (exit status or None, output)."""
+    proc = subprocess.Popen([path], cwd=qemu.TOP, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=limit)
+        return proc.returncode, out
+    except subprocess.TimeoutExpired:
+        # The test and whatever it started (QEMU, make) go together.
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        return None, out + "\n# killed after %d s\n" % limit
+
+
+def run_host_tests(results, only, limit):
     hdir = os.path.join(qemu.TOP, "tests", "host")
     if not os.path.isdir(hdir):
         return
@@ -93,28 +195,33 @@ def run_host_tests(results, only):
         if only and not re.search(only, name):
             continue
         t0 = time.monotonic()
-        proc = subprocess.run([path], cwd=qemu.TOP, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
-        out = proc.stdout.splitlines()
+        rc, output = run_one_host_test(path, limit)
         log_path = os.path.join(qemu.BUILD, "logs", "host-%s.log" % name)
         with open(log_path, "w") as log:
-            log.write(proc.stdout)
-        prefix = "host/" + name
-        if any(TAP.match(line) for line in out):
-            parse_tap(results, prefix, out, proc.returncode)
-        elif proc.returncode == 77:
-            results.add(prefix, "skip")
-        else:
-            results.add(prefix, "pass" if proc.returncode == 0 else "fail",
-                        "" if proc.returncode == 0 else "exit %d, see %s"
-                        % (proc.returncode, log_path))
+            log.write(output)
+        host_result(results, "host/" + name, rc, output.splitlines(),
+                    log_path)
         print("# host %s: %.1f s" % (name, time.monotonic() - t0), flush=True)
 
 
-def parse_guest(results, series, lines):
+def read_manifest(path=MANIFEST):
+    """The suite names listed in @path (comments and blank lines ignored)."""
+    with open(path) as f:
+        return [line.split("#")[0].strip() for line in f
+                if line.split("#")[0].strip()]
+
+
+def parse_guest(results, series, lines, expected=None, strict=False):
+    """Read one VM's console: suites, vm/init's results, dmesg.
+
+    strict (the suites of `make check`): a suite must print TAP, and only
+    GUEST_SKIPS may skip. expected: suite names that must have run.
+    """
     prefix = series
     suite, body, dmesg, in_dmesg = None, [], [], False
     done = False
+    ran = []
+    allowed = GUEST_SKIPS if strict else None
     for line in lines:
         if in_dmesg:
             if line.startswith("@@DMESG-END"):
@@ -124,9 +231,11 @@ def parse_guest(results, series, lines):
             continue
         if line.startswith("@@SUITE "):
             suite, body = line.split(None, 1)[1], []
+            ran.append(suite)
         elif line.startswith("@@END ") and suite:
             rc = line.split()[-1]
-            parse_tap(results, "%s/%s" % (prefix, suite), body, int(rc))
+            parse_tap(results, "%s/%s" % (prefix, suite), body, int(rc),
+                      allowed, need_tap=strict)
             suite = None
         elif line.startswith("@@RESULT "):
             _, name, status = line.split(None, 2)
@@ -139,7 +248,12 @@ def parse_guest(results, series, lines):
         elif suite is not None:
             body.append(line)
     if suite is not None:
-        parse_tap(results, "%s/%s" % (prefix, suite), body, -1)
+        parse_tap(results, "%s/%s" % (prefix, suite), body, -1, allowed,
+                  need_tap=strict)
+    for name in expected or ():
+        if name not in ran:
+            results.add("%s/%s" % (prefix, name), "fail",
+                        "listed in vm/suites but did not run")
     splats = [line for line in dmesg if SPLAT.search(line)]
     results.add(prefix + "/dmesg-clean", "fail" if splats or not done else "pass",
                 "; ".join(splats[:5]))
@@ -153,8 +267,10 @@ def run_guest(results, series, args):
     append = "sgtimeout=%d %s" % (args.suite_timeout, args.append or "")
     with open(log_path, "w") as log:
         vm = qemu.boot_and_wait(series, timeout=args.timeout, log=log,
-                                append=append.strip())
-    parse_guest(results, series, vm.lines)
+                                append=append.strip(), initrd=args.initrd)
+    parse_guest(results, series, vm.lines,
+                expected=None if args.no_manifest else read_manifest(),
+                strict=True)
     c = results.count(series + "/")
     print("# %s: %d passed, %d failed, %d skipped in %.0f s (%d boot%s), log %s"
           % (series, c["pass"], c["fail"], c["skip"], time.monotonic() - t0,
@@ -172,17 +288,28 @@ def main():
                     help="seconds one VM may run")
     ap.add_argument("--suite-timeout", type=int, default=600)
     ap.add_argument("--append", default="", help="extra kernel arguments")
+    ap.add_argument("--host-timeout", type=int, default=1800,
+                    help="seconds one host test may run")
+    ap.add_argument("--no-manifest", action="store_true",
+                    help="do not require the suites of vm/suites (for an "
+                    "initramfs built with a subset of GUEST_DIRS)")
+    ap.add_argument("--initrd", default=None,
+                    help="boot this initramfs instead of the built one "
+                    "(one kernel; for mutation runs)")
     args = ap.parse_args()
 
     os.makedirs(os.path.join(qemu.BUILD, "logs"), exist_ok=True)
     results = Results()
     t0 = time.monotonic()
     if not args.no_host:
-        run_host_tests(results, args.host_only)
+        run_host_tests(results, args.host_only, args.host_timeout)
     if not args.no_guest:
         for series in args.kernels.split():
             run_guest(results, series, args)
     c = results.count()
+    for name, status, detail in results.rows:
+        if status == "skip":
+            print("# skipped: %s: %s" % (name, detail))
     print("# total time %.0f s" % (time.monotonic() - t0))
     print("%d passed, %d failed, %d skipped" % (c["pass"], c["fail"], c["skip"]))
     return 1 if c["fail"] else 0
