@@ -42,15 +42,25 @@ tools: deps
 # One copy of kernel/ per kernel, so that objects never mix; another for
 # the test build of the module (kernel/test/hooks.h), which goes into the
 # VM as /lib/sysgenid/test/sysgenid.ko for tests/stress/testbuild.c.
+# The old sysgenid.ko goes first and the build's own exit status decides:
+# a failed rebuild must never leave a stale module to test. The build log
+# is shown without the 6.12 headers' BTF notice.
 modules: kernels
-	@set -e; for k in $(KERNELS); do \
+	@set -e; mkdir -p $(BUILD)/logs; for k in $(KERNELS); do \
 		for v in module:0 module-test:1; do \
 			d=$(BUILD)/$$k/$${v%:*}; \
+			log=$(BUILD)/logs/$${v%:*}-$$k.log; \
 			mkdir -p $$d; \
+			rm -f $$d/sysgenid.ko; \
 			cp -a kernel/. $$d/; \
-			$(MAKE) -s -C $$d KDIR=$(BUILD)/kernels/$$k/kdir \
-				SYSGENID_TEST_HOOKS=$${v#*:} module \
-				2>&1 | grep -v 'Skipping BTF generation' || true; \
+			if $(MAKE) -s -C $$d KDIR=$(BUILD)/kernels/$$k/kdir \
+				SYSGENID_TEST_HOOKS=$${v#*:} module >$$log 2>&1; \
+			then rc=0; else rc=$$?; fi; \
+			grep -v 'Skipping BTF generation' $$log || true; \
+			if [ $$rc != 0 ]; then \
+				echo "modules: building $$d/sysgenid.ko failed (exit $$rc)" >&2; \
+				exit 1; \
+			fi; \
 			test -f $$d/sysgenid.ko; \
 		done; \
 		mkdir -p $(BUILD)/$$k/guest-test/lib/sysgenid/test; \
