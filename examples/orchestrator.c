@@ -13,11 +13,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sysgenid.h>
 
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
 static int handle_change(struct sysgenid *sg, uint32_t gen, int timeout_ms)
 {
+	long deadline = now_ms() + timeout_ms, left;
 	int ret;
 
 	printf("generation %u: service paused\n", gen);
@@ -25,7 +35,11 @@ static int handle_change(struct sysgenid *sg, uint32_t gen, int timeout_ms)
 	ret = sysgenid_ack(sg, gen);
 	if (ret)
 		return ret;
-	ret = sysgenid_wait_watchers(sg, timeout_ms);
+	/* A signal (-EINTR) is no reason to stop waiting before the deadline. */
+	do {
+		left = deadline - now_ms();
+		ret = sysgenid_wait_watchers(sg, left > 0 ? (int)left : 0);
+	} while (ret == -EINTR);
 	if (ret == -ETIMEDOUT)
 		printf("generation %u: deadline passed, resuming anyway\n",
 		       gen);
@@ -57,10 +71,12 @@ int main(int argc, char **argv)
 		if (!ret)
 			ret = handle_change(&sg, gen, timeout_ms);
 		/*
-		 * -EINVAL from the ack or -EINTR from the wait: the generation
-		 * changed again meanwhile; handle the newer one.
+		 * -EINVAL from the ack or -ESTALE from the wait for the others:
+		 * the generation changed again meanwhile, so this watcher is
+		 * outdated; handle the newer one (sysgenid_wait() returns it at
+		 * once).
 		 */
-		if (ret == -EINVAL || ret == -EINTR)
+		if (ret == -EINVAL || ret == -ESTALE)
 			continue;
 		if (ret == -ETIMEDOUT)
 			late = 1;

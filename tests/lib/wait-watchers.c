@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * sysgenid_wait_watchers(): immediate when nobody is outdated, -ETIMEDOUT
- * while someone is, -EINTR for an outdated caller, and a wake-up as soon
+ * while someone is, -ESTALE for an outdated caller, and a wake-up as soon
  * as the last outdated watcher acknowledges.
  */
 #include <pthread.h>
@@ -41,7 +41,8 @@ int main(void)
 	a.sg = &other;
 	a.gen = bump();
 	CHECK_EQ(sysfs_attr("watchers"), sysfs_attr("outdated_watchers"));
-	CHECK_EQ(-EINTR, sysgenid_wait_watchers(&orch, 100));
+	CHECK_EQ(-ESTALE, sysgenid_wait_watchers(&orch, 100));
+	CHECK_EQ(-ESTALE, sysgenid_wait_watchers(&orch, -1));
 	CHECK_EQ(0, sysgenid_ack(&orch, a.gen));
 
 	CHECK_EQ(-ETIMEDOUT, sysgenid_wait_watchers(&orch, 0));
