@@ -46,17 +46,27 @@ static int usage_error(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
-/* Map a negative errno from the library to a message and an exit code. */
-static int fail(int err, const char *what)
+/*
+ * Map a negative errno from the library to a message and an exit code.
+ * @watcher: the device was opened for writing (a watcher), which is what
+ * a permission error refers to.
+ */
+static int fail_as(int err, const char *what, int watcher)
 {
 	switch (err) {
 	case -ENOENT:
 		fprintf(stderr, "sysgenidctl: %s: /dev/sysgenid not found "
 			"(is the sysgenid module loaded?)\n", what);
 		return EXIT_NODEV;
+	case -ENODEV:
+		fprintf(stderr, "sysgenidctl: %s: /dev/sysgenid is not the "
+			"sysgenid device (a regular file or another device's "
+			"node)\n", what);
+		return EXIT_NODEV;
 	case -EACCES:
-		fprintf(stderr, "sysgenidctl: %s: permission denied (watching "
-			"needs write access to /dev/sysgenid)\n", what);
+		fprintf(stderr, "sysgenidctl: %s: permission denied (%s "
+			"access to /dev/sysgenid)\n", what,
+			watcher ? "watching needs write" : "needs read");
 		return EXIT_PERM;
 	case -EPERM:
 		fprintf(stderr, "sysgenidctl: %s: operation not permitted "
@@ -72,15 +82,27 @@ static int fail(int err, const char *what)
 	}
 }
 
+static int fail(int err, const char *what)
+{
+	return fail_as(err, what, 0);
+}
+
+/*
+ * A decimal number: digits only (no sign, no blanks, no 0x); leading zeros
+ * are allowed and do not make it octal ("010" is ten).
+ */
 static int parse_u32(const char *s, uint32_t *val)
 {
 	unsigned long long v;
+	const char *p;
 	char *end;
 
-	if (*s < '0' || *s > '9')
+	for (p = s; *p >= '0' && *p <= '9'; p++)
+		;
+	if (p == s || *p)
 		return -EINVAL;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	v = strtoull(s, &end, 10);
 	if (errno || *end || v > UINT32_MAX)
 		return -EINVAL;
 	*val = v;
@@ -117,7 +139,7 @@ static int parse_options(int argc, char **argv, const struct option *extra,
 			 int (*opt)(int c, const char *arg, void *data),
 			 void *data)
 {
-	struct option longopts[8] = {
+	struct option longopts[10] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, 'j' },
 	};
@@ -127,7 +149,8 @@ static int parse_options(int argc, char **argv, const struct option *extra,
 		longopts[n++] = *extra;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	/* "+": stop at the first argument; ":": report a missing argument. */
+	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			print_help(cmd);
@@ -135,6 +158,9 @@ static int parse_options(int argc, char **argv, const struct option *extra,
 		case 'j':
 			json = 1;
 			break;
+		case ':':
+			return usage_error("option '%s' needs an argument",
+					   argv[optind - 1]);
 		case '?':
 			return usage_error("bad option '%s'", argv[optind - 1]);
 		default:
@@ -278,6 +304,7 @@ static int cmd_wait_watchers(int argc, char **argv)
 
 struct watch_args {
 	const char *exec;
+	const char *state;
 	int observer;
 	int timeout;
 	int retry;
@@ -295,6 +322,9 @@ static int watch_opt(int c, const char *arg, void *data)
 		return -1;
 	case 'o':
 		a->observer = 1;
+		return -1;
+	case 's':
+		a->state = arg;
 		return -1;
 	case 't':
 		return timeout_opt(c, arg, &a->timeout);
@@ -350,6 +380,55 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
+/*
+ * The generation recorded in the --state file, the last one this watcher
+ * handled. -ENOENT when there is no file yet.
+ */
+static int state_read(const char *path, uint32_t *gen)
+{
+	char buf[16];
+	size_t len;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	len = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[len] = '\0';
+	if (len && buf[len - 1] == '\n')
+		buf[len - 1] = '\0';
+	return parse_u32(buf, gen);
+}
+
+/* Record @gen in the --state file (a new file renamed over the old). */
+static void state_write(const char *path, uint32_t gen)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp))
+		goto fail;
+	f = fopen(tmp, "we");
+	if (!f)
+		goto fail;
+	fprintf(f, "%" PRIu32 "\n", gen);
+	if (fclose(f) || rename(tmp, path))
+		goto fail;
+	return;
+fail:
+	fprintf(stderr, "sysgenidctl: watch: cannot record generation %"
+		PRIu32 " in %s: %s\n", gen, path, strerror(errno));
+}
+
+/*
+ * Wait for a change and handle it: print it, run --exec until it succeeds,
+ * acknowledge it. A change stays pending across failed runs of the
+ * command: each retry runs it again, with the newest generation, and a
+ * generation is printed once however many retries it takes. With --state,
+ * a generation other than the recorded one at start is a change missed
+ * while no watcher ran (a restart after a crash): it is handled at once.
+ */
 static int cmd_watch(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -358,13 +437,14 @@ static int cmd_watch(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "retry", required_argument, NULL, 'r' },
 		{ "count", required_argument, NULL, 'c' },
+		{ "state", required_argument, NULL, 's' },
 		{ NULL },
 	};
 	struct watch_args a = { .timeout = -1, .retry = 1000 };
 	unsigned long handled = 0;
+	int ret, pending = 0;
 	struct sysgenid sg;
-	uint32_t gen;
-	int ret;
+	uint32_t gen, now;
 
 	ret = parse_options(argc, argv, opts, watch_opt, &a);
 	if (ret >= 0)
@@ -372,22 +452,46 @@ static int cmd_watch(int argc, char **argv)
 	ret = sysgenid_open(&sg, a.observer ? SYSGENID_OBSERVER :
 					      SYSGENID_WATCHER);
 	if (ret)
-		return fail(ret, "watch");
+		return fail_as(ret, "watch", !a.observer);
+	if (a.state) {
+		now = sysgenid_get(&sg);
+		ret = state_read(a.state, &gen);
+		if (!ret && gen != now) {
+			gen = now;
+			pending = 1;
+			print_generation(gen);
+		} else if (ret) {
+			state_write(a.state, now);
+		}
+		ret = 0;
+	}
 	while (!a.count || handled < a.count) {
-		ret = sysgenid_wait(&sg, a.timeout, &gen);
-		if (ret)
-			break;
-		print_generation(gen);
+		if (!pending) {
+			ret = sysgenid_wait(&sg, a.timeout, &gen);
+			if (ret)
+				break;
+			pending = 1;
+			print_generation(gen);
+		} else if (!sysgenid_wait(&sg, 0, &now) && now != gen) {
+			/* A newer change came while retrying. */
+			gen = now;
+			print_generation(gen);
+		}
 		if (a.exec && run_exec(a.exec, gen)) {
 			sleep_ms(a.retry);
 			continue;
 		}
 		ret = sysgenid_ack(&sg, gen);
 		/* A newer generation came while handling this one. */
-		if (ret == -EINVAL)
+		if (ret == -EINVAL) {
+			pending = 0;
 			continue;
+		}
 		if (ret)
 			break;
+		pending = 0;
+		if (a.state)
+			state_write(a.state, gen);
 		handled++;
 	}
 	sysgenid_close(&sg);
@@ -403,14 +507,17 @@ static const struct command commands[] = {
 	  "Print the current generation.\n",
 	  cmd_get },
 	{ "watch", "[--exec CMD] [--observer] [--count N] [--timeout MS]"
-		   " [--retry MS]",
+		   " [--retry MS] [--state FILE]",
 	  "Print each new generation as it happens. As a watcher (the default,\n"
 	  "needs write access to /dev/sysgenid) acknowledge it at once, or with\n"
 	  "--exec only once CMD, run by /bin/sh -c with SYSGENID=<generation>\n"
 	  "in its environment, exits with status 0; a failed CMD is run again\n"
 	  "after --retry MS (default 1000). --observer opens read-only and\n"
 	  "takes no part in acknowledgement. --count stops after N generations,\n"
-	  "--timeout fails (exit 5) when none comes within MS milliseconds.\n",
+	  "--timeout fails (exit 5) when none comes within MS milliseconds.\n"
+	  "--state FILE records each handled generation in FILE; at start, a\n"
+	  "generation other than the recorded one (missed while no watcher\n"
+	  "ran) is handled at once.\n",
 	  cmd_watch },
 	{ "bump", "[--min N]",
 	  "Change the generation now: it becomes max(N, current + 1) and the\n"
