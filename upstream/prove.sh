@@ -1,0 +1,210 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Prove that the series in build/patches is one a maintainer could take:
+# generate it, apply it with git am to a pristine copy of Debian's
+# linux-source-6.12, build it there (built in and as a module, W=1, sparse),
+# check the Kconfig entry, checkpatch --strict every patch, kernel-doc the
+# sources, build the documentation with the kernel's own Sphinx setup
+# (SPHINXDIRS, the directories the series touches), build the selftests
+# with the kernel's selftest build and run them in a VM.
+#
+# TAP on stdout; logs in build/upstream/logs/. Kernel builds go to
+# build/upstream/obj (O=), under nice, so the source tree stays pristine.
+#   upstream/prove.sh [--no-vm]
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${SYSGENID_BUILD:-$top/build}
+work=$build/upstream
+linux=$work/linux
+obj=$work/obj
+logs=$work/logs
+patches=$build/patches
+vm=1
+[ "${1:-}" = --no-vm ] && vm=0
+NICE="nice -n 15"
+JOBS=${JOBS:-2}
+mkdir -p "$logs"
+
+n=0 fail=0
+declare -a timing=()
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); fail=1; echo "not ok $n - $1"
+	[ -n "${2:-}" ] && [ -f "$2" ] && tail -n 40 "$2" | sed 's/^/# /'
+}
+check() {	# check NAME LOG COMMAND...: ok if the command succeeds
+	local name=$1 log=$2
+	shift 2
+	if "$@" >"$log" 2>&1; then ok "$name"; else not_ok "$name" "$log"; return 1; fi
+}
+stamp() { timing+=("$1 $(( $(date +%s) - t0 )) s"); t0=$(date +%s); }
+bail() { echo "Bail out! $1"; echo "1..$n"; exit 1; }
+t0=$(date +%s)
+start=$t0
+
+# What the documentation and sparse builds need (Debian packages).
+need=""
+for p in python3-sphinx python3-ply python3-git sparse git; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
+		need="$need $p"
+done
+if [ -n "$need" ]; then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		$need >"$logs/deps.log" 2>&1 || bail "cannot install$need"
+fi
+
+check "series generated from kernel/, Documentation/, tests/selftests/" \
+	"$logs/series.log" python3 "$top/upstream/series.py" || bail "no series"
+stamp generate
+mapfile -t series < <(ls "$patches"/0*.patch | grep -v '/0000-cover-letter.patch$')
+[ ${#series[@]} -gt 0 ] || bail "no patches"
+
+# A pristine copy of the Debian tree: the base commit, nothing else.
+g() { git -C "$linux" "$@"; }
+g checkout -q -f --detach debian-base && g clean -q -f -d -x ||
+	bail "cannot reset the tree"
+export GIT_COMMITTER_NAME=prove GIT_COMMITTER_EMAIL=prove@localhost
+check "git am applies the ${#series[@]} patches to $(cat "$linux/.git/sysgenid-base")" \
+	"$logs/am.log" g am -q "${series[@]}" || { g am --abort; bail "git am"; }
+stamp "git am"
+
+# checkpatch.pl --strict of the tree itself on every patch.
+for p in "${series[@]}"; do
+	b=$(basename "$p" .patch)
+	log=$logs/checkpatch-$b.log
+	(cd "$linux" && perl scripts/checkpatch.pl --strict "$p") >"$log" 2>&1
+	if grep -q '^total: 0 errors, 0 warnings, 0 checks' "$log"; then
+		ok "checkpatch --strict: $b"
+	else
+		not_ok "checkpatch --strict: $b" "$log"
+	fi
+done
+
+# kernel-doc: nothing to say about the sources, in any mode.
+log=$logs/kernel-doc.log
+srcs=$(cd "$linux" && ls drivers/misc/sysgenid.c include/uapi/linux/sysgenid.h \
+	include/linux/sysgenid.h 2>/dev/null)
+(cd "$linux" && for m in -none; do
+	# shellcheck disable=SC2086
+	perl scripts/kernel-doc -Wall $m $srcs
+done) >"$log" 2>&1
+if [ ! -s "$log" ]; then ok "kernel-doc -Wall: silent on $(echo $srcs)"; else not_ok "kernel-doc -Wall" "$log"; fi
+stamp "checkpatch, kernel-doc"
+
+# The configuration: x86_64 tinyconfig, modules, the driver built in.
+mk() { $NICE make -C "$linux" O="$obj" -j"$JOBS" "$@"; }
+log=$logs/config.log
+{
+	mkdir -p "$obj" &&
+	mk -s tinyconfig &&
+	"$linux/scripts/config" --file "$obj/.config" -e MODULES -e MODULE_UNLOAD \
+		-e TTY -e PRINTK -e ACPI -e VIRT_DRIVERS -e VMGENID \
+		-e CHECKPOINT_RESTORE -e MULTIUSER -e SYSFS -e PROC_FS -e EPOLL \
+		-e SYSGENID &&
+	mk -s olddefconfig
+} >"$log" 2>&1
+if grep -q '^CONFIG_SYSGENID=y$' "$obj/.config" 2>/dev/null; then
+	ok "Kconfig: SYSGENID=y survives olddefconfig (its dependencies hold)"
+else
+	not_ok "Kconfig: SYSGENID=y survives olddefconfig" "$log"
+fi
+# Reachable in menuconfig's tree: a prompt, in the "Misc devices" menu
+# that drivers/Kconfig sources.
+log=$logs/kconfig-menu.log
+if awk '/^menu "Misc devices"/ { m = 1 } m && /^config SYSGENID$/ { c = 1 }
+	c && /^\t(tristate|bool) "/ { p = 1 } /^endmenu/ { m = 0 }
+	END { exit !(c && p) }' "$linux/drivers/misc/Kconfig" &&
+   grep -q '^source "drivers/misc/Kconfig"' "$linux/drivers/Kconfig"; then
+	ok "Kconfig: SYSGENID has a prompt in Device Drivers > Misc devices"
+else
+	not_ok "Kconfig: SYSGENID has a prompt in Device Drivers > Misc devices" "$log"
+fi
+check "make prepare" "$logs/prepare.log" mk prepare modules_prepare || bail "prepare"
+stamp "config, prepare"
+
+warnings() {	# warnings() LOG: compiler and sparse diagnostics in a log
+	grep -E '(warning|error):' "$1" | grep -v 'modpost:' || true
+}
+build_obj() {	# build_obj NAME LOG: the driver built in, W=1 and sparse
+	rm -f "$obj/drivers/misc/sysgenid.o"
+	mk W=1 C=1 drivers/misc/sysgenid.o >"$2" 2>&1
+	local rc=$?
+	if [ $rc = 0 ] && [ -f "$obj/drivers/misc/sysgenid.o" ] &&
+	   grep -q 'CHECK.*sysgenid.c' "$2" && [ -z "$(warnings "$2")" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "$2"
+	fi
+}
+
+# Every commit of the series builds (bisectable), the last one also as a
+# module with M=.
+tip=$(g rev-parse HEAD)
+for c in $(g rev-list --reverse debian-base..HEAD -- drivers/misc/sysgenid.c); do
+	g checkout -q --detach "$c"
+	build_obj "built in, W=1 C=1: $(g log -1 --format=%s "$c")" \
+		"$logs/build-$(g log -1 --format=%h "$c").log"
+done
+g checkout -q --detach "$tip"
+stamp "built-in builds"
+
+mod=$work/module
+rm -rf "$mod" && mkdir -p "$mod"
+cp "$linux/drivers/misc/sysgenid.c" "$mod/"
+echo 'obj-m += sysgenid.o' >"$mod/Kbuild"
+log=$logs/module.log
+KBUILD_MODPOST_WARN=1 mk W=1 C=1 M="$mod" modules >"$log" 2>&1
+if [ -f "$mod/sysgenid.ko" ] && grep -q 'CHECK.*sysgenid.c' "$log" &&
+   [ -z "$(warnings "$log")" ]; then
+	ok "module (M=), W=1 C=1: sysgenid.ko"
+else
+	not_ok "module (M=), W=1 C=1: sysgenid.ko" "$log"
+fi
+stamp "module build"
+
+# The documentation, with the kernel's Sphinx configuration, for the
+# directories the series touches; any warning about our files fails.
+log=$logs/htmldocs.log
+mk SPHINXDIRS="misc-devices userspace-api/ioctl" htmldocs >"$log" 2>&1
+rc=$?
+if [ $rc = 0 ] && [ -f "$obj/Documentation/output/misc-devices/sysgenid.html" ] &&
+   ! grep -E 'sysgenid|ioctl-number' "$log" | grep -qiE 'warning|error'; then
+	ok "htmldocs SPHINXDIRS=misc-devices userspace-api/ioctl: no warning"
+else
+	not_ok "htmldocs SPHINXDIRS=misc-devices userspace-api/ioctl" "$log"
+fi
+stamp htmldocs
+
+# The selftests, with the kernel's selftest build (static, for the VM).
+log=$logs/kselftest.log
+{
+	mk -s headers &&
+	$NICE make -C "$linux/tools/testing/selftests" O="$obj" TARGETS=sysgenid \
+		USERLDFLAGS=-static
+} >"$log" 2>&1
+rc=$?
+ksft=$obj/kselftest/sysgenid
+progs=$(sed -n 's/^\(sysgenid_[a-z_]*\)$/\1/p' "$linux/tools/testing/selftests/sysgenid/.gitignore")
+missing=""
+for p in $progs; do [ -x "$ksft/$p" ] || missing="$missing $p"; done
+if [ $rc = 0 ] && [ -n "$progs" ] && [ -z "$missing" ] && [ -z "$(warnings "$log")" ]; then
+	ok "make -C tools/testing/selftests TARGETS=sysgenid: $(echo $progs | wc -w) programs, no warning"
+else
+	not_ok "make -C tools/testing/selftests TARGETS=sysgenid (missing:$missing)" "$log"
+fi
+stamp "selftests build"
+
+if [ "$vm" = 1 ] && [ -z "$missing" ]; then
+	python3 "$top/upstream/kselftest-vm.py" $((n + 1)) "$ksft" $progs
+	rc=$?
+	[ $rc = 0 ] || fail=1
+	n=$((n + $(cat "$work/kselftest-vm.count" 2>/dev/null || echo 0)))
+	stamp "selftests in the VM"
+fi
+
+g checkout -q -f --detach debian-base
+for t in "${timing[@]}"; do echo "# $t"; done
+echo "# total $(( $(date +%s) - start )) s"
+echo "1..$n"
+exit $fail
