@@ -24,7 +24,7 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
+import textwrap
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
@@ -65,6 +65,10 @@ FEATURES = {
     "force": (r"force_update|FORCE_GEN_UPDATE|TRIGGER_GEN_UPDATE", None,
               r"linux/capability\.h"),
 }
+
+# Out-of-tree only: the test build's hooks (kernel/test/hooks.h), cut from
+# every stage like a feature that never lands.
+OUT_OF_TREE = (r"^sysgenid_test_", r"test build", None)
 
 # Sections of the project's document that are about the project, not the
 # kernel interface (moved to docs/ by the project; dropped here if present).
@@ -168,7 +172,7 @@ def driver_stages():
     upstream series no longer exports."""
     src = read("kernel/sysgenid.c")
     src, unexported = csplit.unexport(src)
-    final = src
+    final = csplit.cut(src, *OUT_OF_TREE)
     no_force = csplit.cut(final, *FEATURES["force"])
     base = csplit.cut(no_force, *FEATURES["vm"])
     return [base, no_force, final], unexported
@@ -247,6 +251,19 @@ def documentation(unexported):
                       re.escape(DRIVER),
                       lambda m: m.group(1) + m.group(2) + ":identifiers: " +
                       " ".join(unexported) + "\n", text)
+        for name in unexported:
+            text = re.sub(r"Drivers that learn of a system generation "
+                          r"change\s+call\s+``%s\(\)``" % name,
+                          "``%s()`` may be called" % name, text)
+            note = textwrap.fill(
+                "``%s()`` is not exported: its callers are the driver's own "
+                "sources of change. A driver that learns of generation "
+                "changes in another way would export it together with its "
+                "call." % name, 76)
+            text = re.sub(r"(\.\. kernel-doc:: %s\n(?:\s+:.*\n)*)\n" %
+                          re.escape(DRIVER),
+                          lambda m: m.group(1) + "\n" + note + "\n\n",
+                          text, count=1)
     return text, dropped
 
 
