@@ -59,6 +59,13 @@ check "series generated from kernel/, Documentation/, tests/selftests/" \
 stamp generate
 mapfile -t series < <(ls "$patches"/0*.patch | grep -v '/0000-cover-letter.patch$')
 [ ${#series[@]} -gt 0 ] || bail "no patches"
+cover=$patches/0000-cover-letter.patch
+if [ "$(sed -n '/^Changes since v5/,/^Testing/p' "$cover" | grep -c '^ - ')" -gt 0 ] &&
+   grep -q '^ [0-9]* files changed' "$cover" && ! grep -q '\*\*\*' "$cover"; then
+	ok "cover letter: filled in, changes since v5 listed, diffstat"
+else
+	not_ok "cover letter: filled in, changes since v5 listed, diffstat" "$cover"
+fi
 
 # A pristine copy of the Debian tree: the base commit, nothing else.
 g() { git -C "$linux" "$@"; }

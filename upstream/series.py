@@ -427,8 +427,8 @@ def v5_changes(unexported):
                 if title and re.match(r"Differences from (the )?v5", title):
                     return bullets("".join(lines[2:]), unexported)
         else:
-            m = re.search(r"^#+ .*(differences from|changes since|since) "
-                          r"(the )?v5.*\n(.*?)(?=^#+ |\Z)", text,
+            m = re.search(r"^#+ [^\n]*(differences from|changes since|"
+                          r"since) (the )?v5[^\n]*\n(.*?)(?=^#+ |\Z)", text,
                           re.M | re.S | re.I)
             if m:
                 return bullets(m.group(3), unexported)
