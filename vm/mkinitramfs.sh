@@ -3,6 +3,16 @@
 # Build the test VM's initramfs: busybox, vm/init as /init, the module as
 # /lib/sysgenid/sysgenid.ko, and each TREE (default build/guest) copied on
 # top of the root.
+#
+# A tree may also ask for things that come from the host or the kernel
+# rather than from this project (the CRIU suite needs both):
+#   etc/sysgenid/host-programs   host programs, one path a line: each is
+#                                copied with the libraries ldd lists
+#   etc/sysgenid/kernel-modules  module names, one a line: each, after its
+#                                dependencies (modinfo), is copied
+#                                from the module's kernel's tree into
+#                                /lib/sysgenid/kmods/, the load order in
+#                                /lib/sysgenid/kmods/order
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,4 +44,52 @@ GR
 for tree in "$@"; do
 	[ -d "$tree" ] && cp -a "$tree/." "$root/"
 done
+
+copy_host() {	# copy host file $1 to the same path in the root
+	[ -e "$root$1" ] && return 0
+	mkdir -p "$root$(dirname "$1")"
+	cp -L "$1" "$root$1"
+}
+if [ -f "$root/etc/sysgenid/host-programs" ]; then
+	while read -r prog; do
+		[ -n "$prog" ] || continue
+		[ -x "$prog" ] || { echo "mkinitramfs: no $prog on the host" >&2; exit 1; }
+		copy_host "$prog"
+		ldd "$prog" | sed -n 's@.*=> \(/[^ ]*\).*@\1@p; s@^[[:space:]]*\(/[^ ]*\) .*@\1@p' |
+			while read -r lib; do copy_host "$lib"; done
+	done <"$root/etc/sysgenid/host-programs"
+fi
+if [ -f "$root/etc/sysgenid/kernel-modules" ]; then
+	kver=$(modinfo -F vermagic "$module" | cut -d' ' -f1)
+	mdir=""
+	for d in "${SYSGENID_BUILD:-$top/build}"/kernels/*/root/lib/modules/"$kver"; do
+		[ -d "$d/kernel" ] && mdir=$d
+	done
+	[ -n "$mdir" ] || { echo "mkinitramfs: no module tree for $kver" >&2; exit 1; }
+	kmods=$root/lib/sysgenid/kmods
+	mkdir -p "$kmods"
+	: >"$kmods/order"
+	find "$mdir/kernel" -name '*.ko*' >"$kmods/.index"
+	add_module() {	# $1: module name; its dependencies (modinfo) first
+		grep -qx "$1" "$kmods/order" && return 0
+		set -- "$1" "$(grep -E "/$1\\.ko(\\.xz)?\$" "$kmods/.index" | head -n 1)"
+		if [ -z "$2" ]; then	# built into this kernel: nothing to load
+			grep -qE "/$1\\.ko\$" "$mdir/modules.builtin" && return 0
+			echo "mkinitramfs: no module $1 for $kver" >&2
+			exit 1
+		fi
+		for dep in $(modinfo -F depends "$2" | tr ',' ' '); do
+			add_module "$dep"
+		done
+		case $2 in
+		*.xz) xz -dc "$2" >"$kmods/$1.ko" ;;
+		*) cp "$2" "$kmods/$1.ko" ;;
+		esac
+		echo "$1" >>"$kmods/order"
+	}
+	while read -r m; do
+		[ -z "$m" ] || add_module "$m"
+	done <"$root/etc/sysgenid/kernel-modules"
+	rm "$kmods/.index"
+fi
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out"
