@@ -2,9 +2,9 @@
 # The CRIU plugin (criu/, docs/criu.md): built by `make userspace` (and so
 # by `make check`), installed by `make install` into CRIU's plugin
 # directory (CRIU_PLUGINDIR, default /usr/lib/criu, where Debian's criu
-# looks).
+# looks), tested in the VM with real criu by suite 50-criu (tests/criu).
 
-GUEST_DIRS += criu
+GUEST_DIRS += criu tests/criu
 CRIU_PLUGINDIR ?= /usr/lib/criu
 CRIU_MAKE = $(USERSPACE_MAKE) CRIU_PLUGINDIR=$(CRIU_PLUGINDIR) -C criu
 
