@@ -18,6 +18,8 @@
  *   maponly  one mapping kept after close(), the way AWS-LC keeps it (and
  *            one of page 1 where the driver offers it)
  *   rng      libsysgenid: a generator reseeded when the generation changes
+ *   fdonly   the four files of "files" and nothing else (no mapping, which
+ *            CRIU would meet first)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -392,6 +394,34 @@ static void scenario_files(void)
 	run_loop(check_files);
 }
 
+static void check_fdonly(int restored)
+{
+	char kind[32];
+	uint32_t seen;
+	int i;
+
+	(void)restored;
+	for (i = 0; i < NFILES; i++)
+		report(fdinfo(FIRST_FD + i, kind, sizeof(kind), &seen) == 0,
+		       "%s: fd %d is a sysgenid %s", files[i].name,
+		       FIRST_FD + i, kind);
+}
+
+static void scenario_fdonly(void)
+{
+	pid_t pid = getpid();
+	int i, fd;
+
+	for (i = 0; i < NFILES; i++) {
+		fd = open(DEV, files[i].flags);
+		if (fd < 0 || dup2(fd, FIRST_FD + i) < 0)
+			die("open");
+		close(fd);
+	}
+	write_pids(&pid, 1);
+	run_loop(check_fdonly);
+}
+
 static void check_maponly(int restored)
 {
 	uint32_t now = sysfs_generation();
@@ -475,7 +505,7 @@ static void scenario_rng(void)
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: sgcr files|maponly|rng DIR\n");
+		fprintf(stderr, "usage: sgcr files|maponly|rng|fdonly DIR\n");
 		return 2;
 	}
 	dir = argv[2];
@@ -497,6 +527,8 @@ int main(int argc, char **argv)
 		scenario_maponly();
 	} else if (!strcmp(argv[1], "rng")) {
 		scenario_rng();
+	} else if (!strcmp(argv[1], "fdonly")) {
+		scenario_fdonly();
 	}
 	fprintf(stderr, "sgcr: unknown scenario %s\n", argv[1]);
 	return 2;
