@@ -369,7 +369,8 @@ def drop_unused_labels(lines, codes):
 
 
 def drop_unused_locals(lines, codes):
-    decl = re.compile(r"^(\s+)((?:const\s+)?(?:struct\s+|unsigned\s+)?\w+"
+    decl = re.compile(r"^(\s+)((?:const\s+)?(?:struct\s+|union\s+|enum\s+|"
+                      r"unsigned\s+)?\w+"
                       r"[\s*]+)([\w\s,*]+);\s*$")
     changed = True
     while changed:
@@ -379,6 +380,8 @@ def drop_unused_locals(lines, codes):
             if not m or m.group(2).strip() in ("return", "goto", "break"):
                 continue
             names = [x.strip() for x in m.group(3).split(",")]
+            if not all(re.fullmatch(r"\**\s*\w+", x) for x in names):
+                continue	# not a plain "type a, *b;" declaration
             rest = "\n".join(codes[:k] + codes[k + 1:])
             used = [x for x in names
                     if re.search(r"\b%s\b" % re.escape(x.lstrip("*")), rest)]

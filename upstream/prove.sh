@@ -80,7 +80,10 @@ stamp "git am"
 for p in "${series[@]}"; do
 	b=$(basename "$p" .patch)
 	log=$logs/checkpatch-$b.log
-	(cd "$linux" && perl scripts/checkpatch.pl --strict "$p") >"$log" 2>&1
+	# Debian's python3 (spdxcheck needs its python3-ply and python3-git),
+	# not whatever python3 comes first in PATH.
+	(cd "$linux" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict "$p") \
+		>"$log" 2>&1
 	if grep -q '^total: 0 errors, 0 warnings, 0 checks' "$log"; then
 		ok "checkpatch --strict: $b"
 	else
