@@ -13,10 +13,13 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/acpi.h>
 #include <linux/capability.h>
 #include <linux/compiler.h>
 #include <linux/device.h>
 #include <linux/fs.h>
+#include <linux/io.h>
+#include <linux/ioport.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -27,6 +30,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/sysgenid.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
@@ -231,10 +235,283 @@ void sysgenid_bump_generation(void)
 }
 EXPORT_SYMBOL_GPL(sysgenid_bump_generation);
 
+/*
+ * VM generation source: no stale window after a restore.
+ *
+ * A hypervisor with VMGenID writes a new 16-byte VM generation ID into
+ * guest memory before a restored or cloned guest runs again, but the kernel
+ * learns of it only when the ACPI notification has been handled, tens of
+ * milliseconds later under emulation. The vmfork notifier alone leaves a
+ * window in which every reader sees the old generation.
+ *
+ * So the driver maps the hypervisor's page itself (the page the ACPI
+ * device's ADDR method points into, the memory the kernel's vmgenid driver
+ * reads) and compares the live ID with the one the last VM-driven change
+ * was made for (sysgenid_vm_made_for) on every system call; the first
+ * path that finds them different makes the change, exactly once, whether
+ * it is a system call or the vmfork notification. Userspace gets the same
+ * view (the VM generation page at mmap offset SYSGENID_MMAP_VM_PAGE, and
+ * the recorded ID in the generation page) so that it can tell "changed"
+ * without a system call.
+ *
+ * The hypervisor page is offered to userspace only when that exposes
+ * nothing but VM generation data: the ID does not straddle a page, the page
+ * is not System RAM that the kernel allocates from, and every byte of it
+ * other than the ID is zero at load. Otherwise the driver works as without
+ * this section (the vmfork notifier bumps) and sysfs vm_source says why.
+ *
+ * Ordering of a VM-driven change, made under sysgenid_lock:
+ *
+ *   sysgenid_vm_change()                 reader (userspace, or
+ *                                         sysgenid_vm_pending())
+ *   store generation, sysgenid_seq       load recorded ID
+ *   smp_wmb()                            smp_rmb() / acquire fence
+ *   store recorded ID (page and          load generation / sysgenid_seq
+ *     sysgenid_vm_made_for)              (userspace: rmb, load live ID)
+ *
+ * A reader that finds the new recorded ID therefore finds the new
+ * generation. The live ID is stored by the hypervisor while no vCPU runs,
+ * so after a restore every load of it returns the new ID: a reader that
+ * still finds the old recorded ID finds it different from the live one.
+ * Either way the reader knows of the change.
+ */
+
+#define SYSGENID_VM_MAPPED	"mapped"
+
+/* Why the source is or is not in use; read by sysfs vm_source. */
+static const char *sysgenid_vm_mode = "no VMGenID device";
+/* The hypervisor's page (read-only use), or NULL when not in use. */
+static const void *sysgenid_vm_page;
+static unsigned long sysgenid_vm_pfn;
+static unsigned int sysgenid_vm_offset;
+/* The ID the last VM-driven change was made for, as in the page. */
+static u64 sysgenid_vm_made_for[2];
+
+static void sysgenid_vm_live(u64 id[2])
+{
+	const u64 *live = sysgenid_vm_page + sysgenid_vm_offset;
+
+	id[0] = READ_ONCE(live[0]);
+	id[1] = READ_ONCE(live[1]);
+}
+
+/*
+ * Lock-free: true if the hypervisor's ID differs from the one the current
+ * generation was made for. When it returns false, the smp_rmb() (pairing
+ * with the smp_wmb() in sysgenid_vm_change()) makes the caller's later
+ * lock-free loads of sysgenid_seq see the change made for this ID.
+ */
+static bool sysgenid_vm_pending(void)
+{
+	u64 live[2];
+
+	if (!sysgenid_vm_page)
+		return false;
+	sysgenid_vm_live(live);
+	if (live[0] != READ_ONCE(sysgenid_vm_made_for[0]) ||
+	    live[1] != READ_ONCE(sysgenid_vm_made_for[1]))
+		return true;
+	/* Pairs with smp_wmb() in sysgenid_vm_change(): ID, then sequence. */
+	smp_rmb();
+	return false;
+}
+
+/*
+ * Make the one change for a new VM generation ID, if no path has made it
+ * yet. Called at the start of every system call on the device and by the
+ * vmfork notifier; cheap (two 16-byte loads) when nothing is pending.
+ */
+static void sysgenid_vm_change(void)
+{
+	u64 *recorded = (u64 *)((u8 *)sysgenid_page + SYSGENID_PAGE_VM_ID);
+	unsigned long flags;
+	u64 live[2];
+
+	if (likely(!sysgenid_vm_pending()))
+		return;
+
+	spin_lock_irqsave(&sysgenid_lock, flags);
+	sysgenid_vm_live(live);
+	if (!sysgenid_ready || (live[0] == sysgenid_vm_made_for[0] &&
+				live[1] == sysgenid_vm_made_for[1])) {
+		/* Being removed, or another path made the change first. */
+		spin_unlock_irqrestore(&sysgenid_lock, flags);
+		return;
+	}
+	if (!uevent_pending)
+		uevent_first = sysgenid_gen + 1;
+	uevent_pending++;
+	sysgenid_set_locked(sysgenid_gen + 1);
+	/* The generation before the ID it was made for: see above. */
+	smp_wmb();
+	WRITE_ONCE(recorded[0], live[0]);
+	WRITE_ONCE(recorded[1], live[1]);
+	WRITE_ONCE(sysgenid_vm_made_for[0], live[0]);
+	WRITE_ONCE(sysgenid_vm_made_for[1], live[1]);
+	/* Under the lock, as in sysgenid_bump_generation(). */
+	schedule_work(&sysgenid_uevent_worker);
+	spin_unlock_irqrestore(&sysgenid_lock, flags);
+
+	sysgenid_wake();
+}
+
+/* The vmfork notifier: compare when the source is in use, else bump. */
+static void sysgenid_vm_fork(void)
+{
+	if (sysgenid_vm_page)
+		sysgenid_vm_change();
+	else
+		sysgenid_bump_generation();
+}
+
+static vm_fault_t sysgenid_vmgen_fault(struct vm_fault *vmf)
+{
+	return vmf_insert_pfn(vmf->vma, vmf->address, sysgenid_vm_pfn);
+}
+
+static const struct vm_operations_struct sysgenid_vmgen_ops = {
+	.fault = sysgenid_vmgen_fault,
+};
+
+/*
+ * mmap() of the VM generation page: exactly one page, never writable or
+ * executable. The PFN is inserted at fault time, so that a mapping
+ * emptied by madvise(MADV_DONTNEED) finds the page again.
+ */
+static int sysgenid_vm_mmap(struct vm_area_struct *vma)
+{
+	if (!sysgenid_vm_page)
+		return -ENODEV;
+	if (vma_pages(vma) != 1)
+		return -EINVAL;
+	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
+		return -EPERM;
+
+	vm_flags_mod(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP,
+		     VM_MAYWRITE | VM_MAYEXEC);
+	vma->vm_ops = &sysgenid_vmgen_ops;
+	return 0;
+}
+
+#ifdef CONFIG_ACPI
+/*
+ * The physical address of the VM generation ID, from the ADDR method of
+ * the VMGenID device (a package of two integers: low and high 32 bits).
+ * ACPICA upper-cases _HID and _CID strings, so QEMU's compatible ID
+ * "VM_Gen_Counter" matches "VM_GEN_COUNTER", as in the vmgenid driver.
+ */
+static const char * __init sysgenid_vm_find(phys_addr_t *addr)
+{
+	static const char * const ids[] = { "VMGENCTR", "VM_GEN_COUNTER" };
+	struct acpi_buffer buf = { ACPI_ALLOCATE_BUFFER, NULL };
+	struct acpi_device *adev = NULL;
+	const union acpi_object *obj;
+	const char *why = NULL;
+	acpi_status status;
+	unsigned int i;
+
+	for (i = 0; !adev && i < ARRAY_SIZE(ids); i++)
+		adev = acpi_dev_get_first_match_dev(ids[i], NULL, -1);
+	if (!adev)
+		return "no VMGenID device";
+
+	status = acpi_evaluate_object(adev->handle, "ADDR", NULL, &buf);
+	acpi_dev_put(adev);
+	if (ACPI_FAILURE(status))
+		return "no ADDR method";
+
+	obj = buf.pointer;
+	if (!obj || obj->type != ACPI_TYPE_PACKAGE || obj->package.count != 2 ||
+	    obj->package.elements[0].type != ACPI_TYPE_INTEGER ||
+	    obj->package.elements[1].type != ACPI_TYPE_INTEGER)
+		why = "bad ADDR package";
+	else
+		*addr = (u64)obj->package.elements[0].integer.value |
+			(u64)obj->package.elements[1].integer.value << 32;
+	kfree(buf.pointer);
+	return why;
+}
+#else
+static const char * __init sysgenid_vm_find(phys_addr_t *addr)
+{
+	return "no ACPI";
+}
+#endif
+
+/* Decide whether the hypervisor's page is safe to use; see above. */
+static const char * __init sysgenid_vm_probe(void)
+{
+	u32 *fields = sysgenid_page;
+	unsigned int offset;
+	phys_addr_t addr;
+	const char *why;
+	void *page;
+
+	if (!vmgenid)
+		return "vmgenid=0";
+	why = sysgenid_vm_find(&addr);
+	if (why)
+		return why;
+
+	offset = offset_in_page(addr);
+	if (offset + SYSGENID_VM_ID_SIZE > PAGE_SIZE)
+		return "ID straddles a page";
+	if (!IS_ALIGNED(offset, sizeof(u64)))
+		return "ID not aligned";
+	if (region_intersects(addr - offset, PAGE_SIZE, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_DISJOINT)
+		return "page is System RAM";
+
+	page = memremap(addr - offset, PAGE_SIZE, MEMREMAP_WB);
+	if (!page)
+		return "memremap failed";
+	if (memchr_inv(page, 0, offset) ||
+	    memchr_inv(page + offset + SYSGENID_VM_ID_SIZE, 0,
+		       PAGE_SIZE - offset - SYSGENID_VM_ID_SIZE)) {
+		memunmap(page);
+		return "page shared with other data";
+	}
+
+	sysgenid_vm_page = page;
+	sysgenid_vm_pfn = PHYS_PFN(addr);
+	sysgenid_vm_offset = offset;
+	sysgenid_vm_live(sysgenid_vm_made_for);
+	/* Nobody can map the page yet: plain stores. */
+	fields[SYSGENID_PAGE_FLAGS / sizeof(u32)] = SYSGENID_PAGE_F_VM;
+	fields[SYSGENID_PAGE_VM_OFFSET / sizeof(u32)] = offset;
+	memcpy((u8 *)sysgenid_page + SYSGENID_PAGE_VM_ID, sysgenid_vm_made_for,
+	       SYSGENID_VM_ID_SIZE);
+	return SYSGENID_VM_MAPPED;
+}
+
+/* At load, after the generation page exists and before the device does. */
+static void __init sysgenid_vm_init(void)
+{
+	sysgenid_vm_mode = sysgenid_vm_probe();
+	pr_debug("VM generation source: %s\n", sysgenid_vm_mode);
+}
+
+static void sysgenid_vm_exit(void)
+{
+	if (sysgenid_vm_page)
+		memunmap((void *)sysgenid_vm_page);
+	sysgenid_vm_page = NULL;
+}
+
+static ssize_t vm_source_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", sysgenid_vm_mode);
+}
+static DEVICE_ATTR_RO(vm_source);
+
+/* End of the VM generation source. */
+
 static int sysgenid_open(struct inode *inode, struct file *file)
 {
 	struct sysgenid_file *sf;
 
+	sysgenid_vm_change();
 	sf = kmalloc(sizeof(*sf), GFP_KERNEL_ACCOUNT);
 	if (!sf)
 		return -ENOMEM;
@@ -289,6 +566,7 @@ static ssize_t sysgenid_read(struct file *file, char __user *buf,
 	u32 gen;
 	int ret;
 
+	sysgenid_vm_change();
 	if (!count)
 		return 0;
 	if (count < sizeof(gen))
@@ -333,6 +611,7 @@ static ssize_t sysgenid_write(struct file *file, const char __user *buf,
 	bool last;
 	u32 gen;
 
+	sysgenid_vm_change();
 	if (count != sizeof(gen))
 		return -EINVAL;
 	if (copy_from_user(&gen, buf, sizeof(gen)))
@@ -356,6 +635,7 @@ static __poll_t sysgenid_poll(struct file *file, poll_table *wait)
 	struct sysgenid_file *sf = file->private_data;
 	bool changed;
 
+	sysgenid_vm_change();
 	poll_wait(file, &sysgenid_read_wq, wait);
 
 	/*
@@ -456,6 +736,7 @@ static long sysgenid_force_update(unsigned long min_gen)
 static long sysgenid_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
+	sysgenid_vm_change();
 	switch (cmd) {
 	case SYSGENID_WAIT_WATCHERS:
 		return sysgenid_wait_watchers(file, arg);
@@ -501,6 +782,8 @@ static const struct vm_operations_struct sysgenid_vm_ops = {
 
 static int sysgenid_mmap(struct file *file, struct vm_area_struct *vma)
 {
+	if (vma->vm_pgoff == SYSGENID_MMAP_VM_PAGE)
+		return sysgenid_vm_mmap(vma);
 	if (vma->vm_pgoff || vma_pages(vma) > 1)
 		return -EINVAL;
 	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
@@ -577,6 +860,7 @@ static struct attribute *sysgenid_attrs[] = {
 	&dev_attr_generation.attr,
 	&dev_attr_watchers.attr,
 	&dev_attr_outdated_watchers.attr,
+	&dev_attr_vm_source.attr,
 	NULL
 };
 ATTRIBUTE_GROUPS(sysgenid);
@@ -592,7 +876,7 @@ static struct miscdevice sysgenid_misc = {
 static int sysgenid_vmfork(struct notifier_block *nb, unsigned long action,
 			   void *data)
 {
-	sysgenid_bump_generation();
+	sysgenid_vm_fork();
 	return NOTIFY_DONE;
 }
 
@@ -623,6 +907,7 @@ static int __init sysgenid_init(void)
 	sysgenid_page = (u32 *)get_zeroed_page(GFP_KERNEL);
 	if (!sysgenid_page)
 		return -ENOMEM;
+	sysgenid_vm_init();
 
 	ret = misc_register(&sysgenid_misc);
 	if (ret)
@@ -640,6 +925,7 @@ out_unready:
 	sysgenid_set_ready(false);
 	misc_deregister(&sysgenid_misc);
 out_free_page:
+	sysgenid_vm_exit();
 	free_page((unsigned long)sysgenid_page);
 	sysgenid_page = NULL;
 	return ret;
@@ -651,6 +937,7 @@ static void __exit sysgenid_exit(void)
 		unregister_random_vmfork_notifier(&sysgenid_vmfork_nb);
 	sysgenid_set_ready(false);
 	misc_deregister(&sysgenid_misc);
+	sysgenid_vm_exit();
 	free_page((unsigned long)sysgenid_page);
 	sysgenid_page = NULL;
 }

@@ -23,8 +23,10 @@
  *   write()  4 bytes, the current generation: acknowledges it (watchers)
  *   poll()   EPOLLIN while the file has not seen the current generation
  *   mmap()   offset 0, at most one page, read-only and not executable:
- *            the first 4 bytes hold the current generation, the rest of
- *            the page is zero
+ *            the generation page below (the counter, then the VM
+ *            generation fields, then zeros); offset one page, exactly one
+ *            page, read-only and not executable: the VM generation page,
+ *            where the driver has a safe source (see below)
  *
  * The full description is Documentation/misc-devices/sysgenid.rst.
  */
@@ -57,5 +59,49 @@
 
 /* Byte offset of the generation counter (a __u32) in the mapped page. */
 #define SYSGENID_PAGE_GENERATION	0
+
+/*
+ * VM generation source. Where the hypervisor writes a VM generation ID into
+ * guest memory before the guest runs again (VMGenID), a restored guest can
+ * read the new ID before the kernel has been told of the restore. The
+ * driver then offers two more things, both read-only:
+ *
+ *  - the VM generation page: mmap() at offset SYSGENID_MMAP_VM_PAGE pages
+ *    (one page) maps the hypervisor's own page, which holds the live
+ *    16-byte VM generation ID at byte SYSGENID_PAGE_VM_OFFSET (read from
+ *    the generation page) and nothing else (the driver checks that every
+ *    other byte is zero before offering it). Without a safe source the
+ *    mmap() fails with ENODEV and the flag below is clear.
+ *  - in the generation page, after the counter: SYSGENID_PAGE_FLAGS, the
+ *    offset of the ID in the VM page, and SYSGENID_PAGE_VM_ID, the VM
+ *    generation ID the current generation was made for.
+ *
+ * The generation is stale exactly when the recorded ID differs from the
+ * live one. To decide without a system call, load in this order:
+ *
+ *	recorded = page[SYSGENID_PAGE_VM_ID]		(16 bytes)
+ *	acquire fence (smp_rmb)
+ *	gen = page[SYSGENID_PAGE_GENERATION]
+ *	acquire fence (smp_rmb)
+ *	live = vm_page[vm_offset]			(16 bytes)
+ *
+ * The driver stores the new generation before the new recorded ID (with a
+ * write barrier between them), so a reader that sees the new recorded ID
+ * sees the new generation; one that sees the old recorded ID after a
+ * restore sees it differ from the live ID. Either way "changed" shows from
+ * the first instruction the restored guest runs. Any system call on the
+ * device (open, read, write, poll, ioctl) then makes the change if it is
+ * still pending: the generation changes exactly once per VM generation ID.
+ */
+#define SYSGENID_PAGE_FLAGS		4	/* __u32, SYSGENID_PAGE_F_* */
+#define SYSGENID_PAGE_VM_OFFSET		8	/* __u32, ID's offset in VM page */
+#define SYSGENID_PAGE_VM_ID		16	/* 16 bytes, recorded VM ID */
+#define SYSGENID_VM_ID_SIZE		16
+
+/* The VM generation page can be mapped and the VM fields are valid. */
+#define SYSGENID_PAGE_F_VM		(1U << 0)
+
+/* mmap() offset of the VM generation page, in pages. */
+#define SYSGENID_MMAP_VM_PAGE		1
 
 #endif /* _UAPI_LINUX_SYSGENID_H */
