@@ -101,6 +101,7 @@ TEST_F(map, mmap_four_bytes_shared_holds_generation)
 	EXPECT_EQ(0, munmap(p, 4));
 }
 
+/* Zero after the fields the uapi header defines (sysgenid_vmpage.c). */
 TEST_F(map, mmap_page_private_holds_generation_and_zeros)
 {
 	unsigned char *p;
@@ -109,7 +110,7 @@ TEST_F(map, mmap_page_private_holds_generation_and_zeros)
 	p = map_gen(self->page, PROT_READ, MAP_PRIVATE, self->fd);
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(sg_sysfs("generation"), sg_page_gen(p));
-	for (i = sizeof(__u32); i < self->page; i++)
+	for (i = SYSGENID_PAGE_VM_ID + SYSGENID_VM_ID_SIZE; i < self->page; i++)
 		if (p[i])
 			break;
 	EXPECT_EQ(self->page, i);
@@ -196,10 +197,11 @@ TEST_F(map, mmap_private_writable_is_eperm)
 	EXPECT_EQ(EPERM, errno);
 }
 
+/* Offset SYSGENID_MMAP_VM_PAGE is the VM page (sysgenid_vmpage.c). */
 TEST_F(map, mmap_offset_not_zero_is_einval)
 {
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4, PROT_READ, MAP_SHARED, self->fd,
-				   self->page));
+				   (SYSGENID_MMAP_VM_PAGE + 1) * self->page));
 	EXPECT_EQ(EINVAL, errno);
 }
 
