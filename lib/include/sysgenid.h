@@ -20,6 +20,7 @@
 #ifndef SYSGENID_H
 #define SYSGENID_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -33,14 +34,26 @@ extern "C" {
 /*
  * One open file of /dev/sysgenid and its read-only mapping. The fields are
  * visible only so that sysgenid_get() and sysgenid_changed() can be
- * inline; treat them as private.
+ * inline; treat them as private. The layout is that of version 1.0.
  */
 struct sysgenid {
 	int fd;
-	unsigned int flags;
+	unsigned int flags;	/* SYSGENID_WATCHER, and the private bits below */
 	const uint32_t *page;	/* the generation, written by the kernel */
 	uint32_t acked;		/* last generation accepted */
 };
+
+/*
+ * Private bits of struct sysgenid's flags, set by sysgenid_open() of
+ * library version 1.1 and later (1.0 never sets them, so inline code
+ * built against this header keeps working with it): the VM generation
+ * page is mapped right after the generation page, and the live VM
+ * generation ID is SYSGENID__VM_DIST(flags) bytes from sg->page.
+ */
+#define SYSGENID__VM		(1u << 31)
+#define SYSGENID__VM_SHIFT	16
+#define SYSGENID__VM_DIST(f)	((((f) & ~SYSGENID__VM) >> SYSGENID__VM_SHIFT) * 8u)
+#define SYSGENID__VM_ID		16	/* SYSGENID_PAGE_VM_ID of the uapi */
 
 int sysgenid_open(struct sysgenid *sg, unsigned int flags);
 void sysgenid_close(struct sysgenid *sg);
@@ -49,29 +62,72 @@ int sysgenid_wait(struct sysgenid *sg, int timeout_ms, uint32_t *gen);
 int sysgenid_ack(struct sysgenid *sg, uint32_t gen);
 int sysgenid_wait_watchers(struct sysgenid *sg, int timeout_ms);
 int sysgenid_force_update(struct sysgenid *sg, uint32_t min_gen);
+int sysgenid_seed(struct sysgenid *sg, void *buf, size_t len);
+uint32_t sysgenid__refresh(const struct sysgenid *sg);
 
 /*
- * The current generation, one load from the shared page (an acquire load,
- * so that nothing this thread does after it is done before it). The page
+ * With the VM generation page mapped: non-zero when the hypervisor's VM
+ * generation ID differs from the one the kernel's current generation was
+ * made for, i.e. the system was restored and the kernel has not changed
+ * the generation yet. Stores the generation in *gen. The loads are
+ * ordered as the uapi header says: recorded ID, generation, live ID (the
+ * kernel stores the generation before the recorded ID).
+ */
+static inline int sysgenid__vm_stale(const struct sysgenid *sg,
+				     uint32_t *gen)
+{
+	const char *base = (const char *)sg->page;
+	const uint64_t *rec = (const uint64_t *)(base + SYSGENID__VM_ID);
+	const uint64_t *live =
+		(const uint64_t *)(base + SYSGENID__VM_DIST(sg->flags));
+	uint64_t r0, r1;
+
+	r0 = __atomic_load_n(&rec[0], __ATOMIC_RELAXED);
+	r1 = __atomic_load_n(&rec[1], __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	*gen = __atomic_load_n(sg->page, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return r0 != __atomic_load_n(&live[0], __ATOMIC_RELAXED) ||
+	       r1 != __atomic_load_n(&live[1], __ATOMIC_RELAXED);
+}
+
+/*
+ * The current generation, loaded from the shared page (acquire loads, so
+ * that nothing this thread does after it is done before it). The page
  * orders nothing but the counter itself. The kernel publishes a new value
  * before it wakes anyone or reports readiness on the fd, so after
  * sysgenid_wait() or an EPOLLIN on sysgenid_fd() this returns the new
- * value or a later one.
+ * value or a later one. With the VM generation page mapped, a restore the
+ * kernel has not handled yet is seen here first: then one system call
+ * makes the kernel change the generation, and the new value is returned.
  */
 static inline uint32_t sysgenid_get(const struct sysgenid *sg)
 {
-	return __atomic_load_n(sg->page, __ATOMIC_ACQUIRE);
+	uint32_t gen;
+
+	if (!(sg->flags & SYSGENID__VM))
+		return __atomic_load_n(sg->page, __ATOMIC_ACQUIRE);
+	if (sysgenid__vm_stale(sg, &gen))
+		return sysgenid__refresh(sg);
+	return gen;
 }
 
 /*
  * Non-zero when the current generation differs from the one this handle
- * last accepted (at sysgenid_open() or with sysgenid_ack()): one load and
- * one compare, meant for hot paths.
+ * last accepted (at sysgenid_open() or with sysgenid_ack()), or when the
+ * system was restored and the kernel has not changed the generation yet
+ * (with the VM generation page mapped): a few loads and compares and no
+ * system call, meant for hot paths.
  */
 static inline int sysgenid_changed(const struct sysgenid *sg)
 {
-	return sysgenid_get(sg) != __atomic_load_n(&sg->acked,
-						   __ATOMIC_RELAXED);
+	uint32_t gen;
+
+	if (!(sg->flags & SYSGENID__VM))
+		gen = __atomic_load_n(sg->page, __ATOMIC_ACQUIRE);
+	else if (sysgenid__vm_stale(sg, &gen))
+		return 1;
+	return gen != __atomic_load_n(&sg->acked, __ATOMIC_RELAXED);
 }
 
 #ifdef __cplusplus

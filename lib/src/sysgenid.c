@@ -13,18 +13,19 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include <linux/sysgenid.h>
 
 #include "sysgenid.h"
+#include "sha256.h"
 
 #define SYSGENID_DEVICE		"/dev/sysgenid"
 #define SYSGENID_SYSFS_DEV	"/sys/class/misc/sysgenid/dev"
 #define SYSGENID_PROC_MISC	"/proc/misc"
 #define SYSGENID_MISC_MAJOR	10	/* every misc device's major number */
-#define SYSGENID_PAGE_SIZE	sizeof(uint32_t)
 
 static inline long sys_ret(long ret)
 {
@@ -95,6 +96,55 @@ static bool sysgenid_is_device(int fd)
 	return minor < 0 || (unsigned int)minor == minor(st.st_rdev);
 }
 
+/*
+ * Map the generation page and, where the driver offers it, the VM
+ * generation page right after it, so that the inline functions find the
+ * live VM generation ID at a fixed distance from sg->page. Returns the
+ * generation page or MAP_FAILED (errno set); adds the private VM bits to
+ * *flags. Two pages are reserved first so that the second mapping cannot
+ * land on anything else.
+ */
+static void *sysgenid_map(int fd, unsigned int *flags)
+{
+	size_t psz = sysconf(_SC_PAGESIZE);
+	const uint32_t *fields;
+	uint32_t off, dist;
+	char *area, *vm;
+
+	area = mmap(NULL, 2 * psz, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+		    -1, 0);
+	if (area == MAP_FAILED)
+		return MAP_FAILED;
+	if (mmap(area, psz, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0) ==
+	    MAP_FAILED) {
+		int err = errno;
+
+		munmap(area, 2 * psz);
+		errno = err;
+		return MAP_FAILED;
+	}
+
+	fields = (const uint32_t *)area;
+	off = fields[SYSGENID_PAGE_VM_OFFSET / sizeof(uint32_t)];
+	dist = psz + off;
+	if (!(fields[SYSGENID_PAGE_FLAGS / sizeof(uint32_t)] &
+	      SYSGENID_PAGE_F_VM) ||
+	    off > psz - SYSGENID_VM_ID_SIZE || dist % 8 ||
+	    dist / 8 >= 1u << (31 - SYSGENID__VM_SHIFT))
+		goto no_vm;
+	vm = mmap(area + psz, psz, PROT_READ, MAP_SHARED | MAP_FIXED, fd,
+		  SYSGENID_MMAP_VM_PAGE * psz);
+	if (vm == MAP_FAILED)
+		goto no_vm;
+	*flags |= SYSGENID__VM | (dist / 8) << SYSGENID__VM_SHIFT;
+	return area;
+
+no_vm:
+	/* An old driver, or no safe source: the counter alone, as in 1.0. */
+	munmap(area + psz, psz);
+	return area;
+}
+
 int sysgenid_open(struct sysgenid *sg, unsigned int flags)
 {
 	int mode = flags & SYSGENID_WATCHER ? O_RDWR : O_RDONLY;
@@ -116,7 +166,7 @@ int sysgenid_open(struct sysgenid *sg, unsigned int flags)
 		return -ENODEV;
 	}
 
-	page = mmap(NULL, SYSGENID_PAGE_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	page = sysgenid_map(fd, &flags);
 	if (page == MAP_FAILED) {
 		int err = -errno;
 
@@ -140,7 +190,7 @@ void sysgenid_close(struct sysgenid *sg)
 {
 	if (!sg->page)
 		return;
-	munmap((void *)sg->page, SYSGENID_PAGE_SIZE);
+	munmap((void *)sg->page, 2 * sysconf(_SC_PAGESIZE));
 	close(sg->fd);
 	sg->fd = -1;
 	sg->page = NULL;
@@ -230,4 +280,71 @@ int sysgenid_force_update(struct sysgenid *sg, uint32_t min_gen)
 {
 	return sys_ret(ioctl(sg->fd, SYSGENID_FORCE_GEN_UPDATE,
 			     (unsigned long)min_gen));
+}
+
+/*
+ * A restore the kernel has not handled yet (the inline functions found the
+ * live VM generation ID different from the recorded one): any system call
+ * on the device makes the kernel change the generation; a poll() that does
+ * not wait is the cheapest and consumes nothing.
+ */
+uint32_t sysgenid__refresh(const struct sysgenid *sg)
+{
+	struct pollfd pfd = { .fd = sg->fd, .events = POLLIN };
+
+	poll(&pfd, 1, 0);
+	return __atomic_load_n(sg->page, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Seed material: SHA-256 in counter mode over fresh getrandom() output, the
+ * live VM generation ID and the generation. The getrandom() bytes make it
+ * secret; the VM generation ID makes it differ between two clones of one
+ * snapshot even while their kernel generators are still identical.
+ */
+int sysgenid_seed(struct sysgenid *sg, void *buf, size_t len)
+{
+	static const char label[16] = "sysgenid seed v1";
+	struct sysgenid__sha256 c;
+	uint8_t rnd[32], out[32];
+	uint64_t id[2] = { 0, 0 };
+	uint8_t *p = buf;
+	uint32_t gen, n;
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < sizeof(rnd)) {
+		r = getrandom(rnd + got, sizeof(rnd) - got, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		got += r;
+	}
+	gen = sysgenid_get(sg);
+	if (sg->flags & SYSGENID__VM) {
+		const uint64_t *live = (const uint64_t *)
+			((const char *)sg->page + SYSGENID__VM_DIST(sg->flags));
+
+		id[0] = __atomic_load_n(&live[0], __ATOMIC_RELAXED);
+		id[1] = __atomic_load_n(&live[1], __ATOMIC_RELAXED);
+	}
+	for (n = 0; len; n++) {
+		size_t take = len < sizeof(out) ? len : sizeof(out);
+
+		sysgenid__sha256_init(&c);
+		sysgenid__sha256_update(&c, label, sizeof(label));
+		sysgenid__sha256_update(&c, rnd, sizeof(rnd));
+		sysgenid__sha256_update(&c, id, sizeof(id));
+		sysgenid__sha256_update(&c, &gen, sizeof(gen));
+		sysgenid__sha256_update(&c, &n, sizeof(n));
+		sysgenid__sha256_final(&c, out);
+		memcpy(p, out, take);
+		p += take;
+		len -= take;
+	}
+	explicit_bzero(rnd, sizeof(rnd));
+	explicit_bzero(out, sizeof(out));
+	explicit_bzero(&c, sizeof(c));
+	return 0;
 }
