@@ -79,12 +79,14 @@ class Guest:
     also in self.events. narrate, if set, is told of each host step.
     """
 
-    def __init__(self, series, workdir, log, append=""):
+    def __init__(self, series, workdir, log, append="", mode="restore",
+                 initrd=None):
         self.series = series
         self.workdir = workdir
         self.log = log
-        self.append = ("sgmode=restore sgtimeout=%d %s"
-                       % (BOOT_TIMEOUT * 10, append)).strip()
+        self.initrd = initrd
+        self.append = ("sgmode=%s sgtimeout=%d %s"
+                       % (mode, BOOT_TIMEOUT * 10, append)).strip()
         self.state = os.path.join(workdir, "state.bin")
         self.ctl_path = os.path.join(workdir, "ctl.sock")
         self.single_thread = False
@@ -108,8 +110,8 @@ class Guest:
         # without it, under TCG, getrandom() waits seconds for entropy and,
         # until the RNG is ready, the kernel does not log VM forks.
         chardev = "socket,id=ctl,path=%s,server=on,wait=off" % self.ctl_path
-        return qemu.VM(self.series, append=self.append, vmgenid=guid,
-                       memory=256, qmp=True, incoming=incoming,
+        return qemu.VM(self.series, initrd=self.initrd, append=self.append,
+                       vmgenid=guid, memory=256, qmp=True, incoming=incoming,
                        name="restore",
                        single_thread=self.single_thread, log=self.log,
                        extra=["-cpu", "max", "-chardev", chardev,
@@ -159,18 +161,21 @@ class Guest:
                 and (kind is None or e.kind == kind)
                 and (value is None or e.value == str(value))]
 
-    def boot(self, guid):
-        """Boot until every role is ready; retries boots that die early."""
+    def boot(self, guid, ready=None):
+        """Boot until every role is ready (or ready() holds); retries boots
+        that die early."""
+        done = ready or (lambda: all(self.find(role=r, kind="ready")
+                                     for r in ROLES))
         for attempt in range(3):
             self.single_thread = attempt == 2
             self.note("boot attempt %d, guid %s" % (attempt + 1, guid))
             self._start(self._vm(guid))
-            ready = lambda: all(self.find(role=r, kind="ready") for r in ROLES)
-            if self.pump(ready, BOOT_TIMEOUT):
+            if self.pump(done, BOOT_TIMEOUT):
                 return
             if self.vm.booted():
-                raise RuntimeError("participants not ready: %s" % [
-                    r for r in ROLES if not self.find(role=r, kind="ready")])
+                raise RuntimeError("participants not ready: %s" % (
+                    [r for r in ROLES if not self.find(role=r, kind="ready")]
+                    if ready is None else self.lines[-5:]))
             self.vm.kill()
             print("# %s: guest died before /init, retrying" % self.series,
                   flush=True)

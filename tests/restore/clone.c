@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sgclone: one reader of the clones test (tests/host/31-clones) and of
+ * `make demo`. It spins from before a snapshot until well after a restore,
+ * checking for a new generation in one way and drawing outputs from a
+ * generator that it reseeds whenever it notices one:
+ *
+ *	lib	sysgenid_changed() / sysgenid_get() of libsysgenid, reseeded
+ *		through sysgenid_seed()
+ *	read	non-blocking read() on an observer file, sysgenid_seed()
+ *	poll	poll() with no timeout on an observer file, sysgenid_seed()
+ *	counter	the negative control: the 4-byte counter at offset 0 alone
+ *		(as AWS-LC reads it), reseeded from getrandom() alone
+ *
+ * Ground truth comes from outside the driver: the hypervisor's VMGenID page,
+ * mapped read-only through /dev/mem at the address QEMU's ACPI table gives
+ * (the VGIA name in the SSDT; the ID is 40 bytes in). The hypervisor writes
+ * the new ID before the restored guest runs, so an iteration that loads a
+ * new ID there runs after the resume.
+ *
+ * Each iteration: load the true ID; check (a "stale read" when the true ID
+ * is new but the check says unchanged); reseed if changed; draw an output
+ * (SHA-256 of seed and counter); load the true ID and check again, and
+ * discard the output if the check now says changed; else emit it. Emitted
+ * outputs whose second true-ID load was new were emitted after the resume.
+ * Two clones emit the same output exactly when they emit the same counter
+ * value under the same seed, so the report gives, per seed, a fingerprint
+ * and the ranges of counter values emitted after the resume; the host
+ * intersects the two clones' ranges.
+ *
+ * Lines (stdout, the serial console):
+ *	@@CL <method> ready id=<true ID> vm=<1 if the library mapped the VM page>
+ *	@@CL <method> report id=<true ID> stale=<n> notice_us=<t> ...
+ *	@@CL <method> epoch fp=<seed fingerprint> ranges=<a-b,...>
+ *	@@CL <method> end
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/sysgenid.h>
+
+#include "sysgenid.h"
+#include "../../lib/src/sha256.h"
+
+#define DEV		"/dev/sysgenid"
+#define GUID_OFFSET	40	/* QEMU's VMGENID_GUID_OFFSET */
+#define AFTER_NS	1500000000LL	/* keep going this long after resume */
+#define MAX_EPOCHS	64
+#define MAX_RANGES	64
+
+struct epoch {
+	uint8_t fp[8];
+	unsigned int nranges;
+	uint64_t lo[MAX_RANGES], hi[MAX_RANGES];
+};
+
+static const char *method;
+static const volatile uint64_t *truth;
+static struct sysgenid sg;
+static int fd = -1;
+static uint32_t counter_seen;
+static const uint32_t *counter_page;
+static uint8_t seed[32];
+static struct epoch epochs[MAX_EPOCHS];
+static unsigned int nepochs;
+
+static void say(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	n = snprintf(line, sizeof(line), "@@CL %s ", method);
+	va_start(ap, fmt);
+	n += vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	if (write(STDOUT_FILENO, line, n) != n)
+		exit(1);
+}
+
+static void die(const char *what)
+{
+	say("error %s: %s", what, strerror(errno));
+	exit(1);
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* The address QEMU patched into the SSDT's VGIA name: NameOp "VGIA" DWord. */
+static uint64_t find_vgia(void)
+{
+	static const uint8_t name[] = { 0x08, 'V', 'G', 'I', 'A', 0x0c };
+	uint8_t buf[65536];
+	glob_t g;
+	size_t i;
+	ssize_t n;
+	int f;
+
+	if (glob("/sys/firmware/acpi/tables/SSDT*", 0, NULL, &g))
+		die("no SSDT");
+	for (i = 0; i < g.gl_pathc; i++) {
+		f = open(g.gl_pathv[i], O_RDONLY);
+		if (f < 0)
+			continue;
+		n = read(f, buf, sizeof(buf));
+		close(f);
+		for (ssize_t j = 0; j + 10 <= n; j++) {
+			if (!memcmp(buf + j, name, sizeof(name)))
+				return (uint64_t)buf[j + 6] |
+				       (uint64_t)buf[j + 7] << 8 |
+				       (uint64_t)buf[j + 8] << 16 |
+				       (uint64_t)buf[j + 9] << 24;
+		}
+	}
+	errno = ENOENT;
+	die("no VGIA in the SSDTs");
+	return 0;
+}
+
+static void map_truth(void)
+{
+	uint64_t addr = find_vgia() + GUID_OFFSET;
+	long psz = sysconf(_SC_PAGESIZE);
+	int mem = open("/dev/mem", O_RDONLY);
+	char *p;
+
+	if (mem < 0)
+		die("/dev/mem");
+	p = mmap(NULL, psz, PROT_READ, MAP_SHARED, mem, addr & ~(psz - 1));
+	if (p == MAP_FAILED)
+		die("mmap /dev/mem");
+	close(mem);
+	truth = (const volatile uint64_t *)(p + (addr & (psz - 1)));
+}
+
+static void id_hex(const uint64_t id[2], char out[33])
+{
+	const uint8_t *b = (const uint8_t *)id;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+static void load_truth(uint64_t id[2])
+{
+	id[0] = truth[0];
+	id[1] = truth[1];
+}
+
+static int same_id(const uint64_t a[2], const uint64_t b[2])
+{
+	return a[0] == b[0] && a[1] == b[1];
+}
+
+/* The method's check: non-zero if it says the generation changed. */
+static int check(void)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	uint32_t v;
+
+	if (!strcmp(method, "lib"))
+		return sysgenid_changed(&sg);
+	if (!strcmp(method, "counter"))
+		return __atomic_load_n(counter_page, __ATOMIC_ACQUIRE) !=
+		       counter_seen;
+	if (!strcmp(method, "read"))
+		return read(fd, &v, sizeof(v)) == sizeof(v) ||
+		       (errno != EAGAIN ? (die("read"), 0) : 0);
+	if (poll(&pfd, 1, 0) < 0)
+		die("poll");
+	return pfd.revents & POLLIN;
+}
+
+/*
+ * With @accept, accept the change the check reported ("read" consumed it
+ * by reading; "poll" reads to consume it; the library acknowledges); then
+ * reseed, starting a new epoch.
+ */
+static void reseed(int accept)
+{
+	struct epoch *e;
+	uint32_t v;
+	int err;
+
+	if (!accept) {
+		/* the first seed, at start */
+	} else if (!strcmp(method, "lib")) {
+		err = sysgenid_ack(&sg, sysgenid_get(&sg));
+		if (err)
+			errno = -err, die("sysgenid_ack");
+	} else if (!strcmp(method, "poll")) {
+		if (read(fd, &v, sizeof(v)) != sizeof(v))
+			die("read after poll");
+	} else if (!strcmp(method, "counter")) {
+		counter_seen = __atomic_load_n(counter_page, __ATOMIC_ACQUIRE);
+	}
+	if (!strcmp(method, "counter")) {
+		if (getrandom(seed, sizeof(seed), 0) != sizeof(seed))
+			die("getrandom");
+	} else {
+		err = sysgenid_seed(&sg, seed, sizeof(seed));
+		if (err)
+			errno = -err, die("sysgenid_seed");
+	}
+	if (nepochs == MAX_EPOCHS) {
+		errno = ENOSPC;
+		die("too many reseeds");
+	}
+	e = &epochs[nepochs++];
+	memset(e, 0, sizeof(*e));
+	{
+		struct sysgenid__sha256 c;
+		uint8_t h[32];
+
+		sysgenid__sha256_init(&c);
+		sysgenid__sha256_update(&c, seed, sizeof(seed));
+		sysgenid__sha256_final(&c, h);
+		memcpy(e->fp, h, sizeof(e->fp));
+	}
+}
+
+static void draw(uint64_t ctr, uint8_t out[32])
+{
+	struct sysgenid__sha256 c;
+
+	sysgenid__sha256_init(&c);
+	sysgenid__sha256_update(&c, seed, sizeof(seed));
+	sysgenid__sha256_update(&c, &ctr, sizeof(ctr));
+	sysgenid__sha256_final(&c, out);
+}
+
+static void emitted_after_resume(uint64_t ctr)
+{
+	struct epoch *e = &epochs[nepochs - 1];
+
+	if (e->nranges && e->hi[e->nranges - 1] + 1 == ctr) {
+		e->hi[e->nranges - 1] = ctr;
+		return;
+	}
+	if (e->nranges == MAX_RANGES) {
+		errno = ENOSPC;
+		die("too many ranges");
+	}
+	e->lo[e->nranges] = e->hi[e->nranges] = ctr;
+	e->nranges++;
+}
+
+/*
+ * After a reseed for a change: the seed is now valid for the ID the
+ * hypervisor shows. The first such reseed after the restore is the notice;
+ * if the restore came between this iteration's first load of the truth and
+ * the check that saw it, the resume is placed here too.
+ */
+static void accepted(int64_t *resumed, int64_t *noticed,
+		     const uint64_t boot_id[2], uint64_t cur[2])
+{
+	load_truth(cur);
+	if (same_id(cur, boot_id) || *noticed)
+		return;
+	*noticed = now_ns();
+	if (!*resumed)
+		*resumed = *noticed;
+}
+
+static void setup(void)
+{
+	long psz = sysconf(_SC_PAGESIZE);
+	int err;
+
+	map_truth();
+	err = sysgenid_open(&sg, SYSGENID_OBSERVER);
+	if (err)
+		errno = -err, die("sysgenid_open");
+	if (!strcmp(method, "read") || !strcmp(method, "poll")) {
+		fd = open(DEV, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			die("open " DEV);
+	} else if (!strcmp(method, "counter")) {
+		/* As AWS-LC: map 4 bytes, close, plain loads. */
+		int f = open(DEV, O_RDONLY | O_CLOEXEC);
+		void *p;
+
+		if (f < 0)
+			die("open " DEV);
+		p = mmap(NULL, 4, PROT_READ, MAP_SHARED, f, 0);
+		if (p == MAP_FAILED)
+			die("mmap " DEV);
+		close(f);
+		counter_page = p;
+		counter_seen = *counter_page;
+	} else if (strcmp(method, "lib")) {
+		errno = EINVAL;
+		die("unknown method");
+	}
+	(void)psz;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t ctr = 0, emitted = 0, discarded = 0, stale = 0, iters = 0;
+	uint64_t boot_id[2], cur[2], id[2], id2[2];
+	int64_t resumed = 0, noticed = 0, t;
+	char hex[33];
+	uint8_t out[32];
+	unsigned int i, j;
+	int changed;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s lib|read|poll|counter\n", argv[0]);
+		return 2;
+	}
+	method = argv[1];
+	setup();
+	load_truth(boot_id);
+	id_hex(boot_id, hex);
+	reseed(0);
+	say("ready id=%s vm=%d", hex, !!(sg.flags & SYSGENID__VM));
+
+	memcpy(cur, boot_id, sizeof(cur));
+	for (;;) {
+		iters++;
+		load_truth(id);
+		changed = check();
+		t = now_ns();
+		if (!resumed && !same_id(id, boot_id))
+			resumed = t;
+		/* The system was restored, and this check says it was not. */
+		if (!same_id(id, cur) && !changed)
+			stale++;
+		if (changed) {
+			reseed(1);
+			accepted(&resumed, &noticed, boot_id, cur);
+		}
+		draw(ctr++, out);
+		load_truth(id2);
+		if (check()) {
+			/* Changed while drawing: never emit it; reseed now. */
+			discarded++;
+			reseed(1);
+			accepted(&resumed, &noticed, boot_id, cur);
+			continue;
+		}
+		if (!same_id(id2, boot_id)) {
+			emitted++;
+			emitted_after_resume(ctr - 1);
+		}
+		if (resumed && now_ns() - resumed > AFTER_NS)
+			break;
+	}
+
+	id_hex(id, hex);
+	say("report id=%s stale=%llu notice_us=%lld emitted=%llu "
+	    "discarded=%llu reseeds=%u iters=%llu", hex,
+	    (unsigned long long)stale,
+	    noticed ? (long long)(noticed - resumed) / 1000 : -1LL,
+	    (unsigned long long)emitted, (unsigned long long)discarded,
+	    nepochs, (unsigned long long)iters);
+	for (i = 0; i < nepochs; i++) {
+		char ranges[MAX_RANGES * 42] = "", fp[17];
+		size_t n = 0;
+
+		if (!epochs[i].nranges)
+			continue;
+		for (j = 0; j < 8; j++)
+			sprintf(fp + 2 * j, "%02x", epochs[i].fp[j]);
+		for (j = 0; j < epochs[i].nranges; j++)
+			n += snprintf(ranges + n, sizeof(ranges) - n, "%s%llu-%llu",
+				      j ? "," : "",
+				      (unsigned long long)epochs[i].lo[j],
+				      (unsigned long long)epochs[i].hi[j]);
+		say("epoch fp=%s ranges=%s", fp, ranges);
+	}
+	say("end");
+	return 0;
+}

@@ -1,0 +1,336 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Clones of one snapshot: no stale generation, no repeated outputs.
+
+A guest boots in sgmode=clones: one sgclone (tests/restore/clone.c) per
+method spins, checking for a new generation and drawing outputs from a
+generator it reseeds on every change. The host snapshots the VM while they
+spin, then restores the one snapshot into two new QEMUs, each with its own
+VM generation ID; every clone runs until its readers report, 1.5 s after
+the resume, and powers off. Per round and kernel:
+
+- lib, read, poll (the library's fast path, non-blocking read(), poll()
+  with no timeout; reseeded through sysgenid_seed()): no stale read after
+  the resume in either clone, and zero outputs emitted by both clones;
+- counter (the negative control: the 4-byte counter alone and getrandom(),
+  as clients that know only offset 0 do): stale reads in each clone and
+  outputs repeated across the clones, so the test is known to see both;
+- the truth the readers use (the hypervisor's page, read through /dev/mem)
+  holds the ID the host gave each clone; the generation moved by exactly
+  one; the module unloads and dmesg is clean.
+
+    clones.py check [--kernels "6.1 6.12"] [--rounds 2] [--initrd-dir DIR]
+    clones.py bench [--kernels ...] [--rounds N]   the window, side by side
+
+--initrd-dir DIR uses DIR/<series>/initramfs.cpio.gz (another module, such
+as the driver before the VM generation source, for the red run).
+"""
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import sys
+import time
+import uuid
+
+sys.dont_write_bytecode = True
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import restore  # noqa: E402
+from restore import qemu, SPLAT  # noqa: E402
+
+METHODS = ("lib", "read", "poll", "counter")
+FIXED = ("lib", "read", "poll")
+CONTROL = "counter"
+DESCRIPTION = {
+    "lib": "library fast path (sysgenid_changed)",
+    "read": "non-blocking read()",
+    "poll": "poll() with no timeout",
+    "counter": "counter alone (control)",
+}
+CL = re.compile(r"^@@CL (\S+) (\S+)(?: (.*))?$")
+KV = re.compile(r"(\w+)=(\S+)")
+SPIN = 1.0          # seconds the readers spin before the snapshot
+CLONE_TIMEOUT = 120  # from resume until the clone powered off
+
+
+def parse(lines):
+    """{method: {"ready": fields, "report": fields, "epochs": [...]}}"""
+    out = {}
+    for line in lines:
+        m = CL.match(line)
+        if not m:
+            continue
+        who, kind, rest = m.group(1), m.group(2), m.group(3) or ""
+        d = out.setdefault(who, {"epochs": []})
+        fields = dict(KV.findall(rest))
+        fields["text"] = rest
+        if kind == "epoch":
+            ranges = []
+            for r in fields.get("ranges", "").split(","):
+                if r:
+                    lo, hi = r.split("-")
+                    ranges.append((int(lo), int(hi)))
+            d["epochs"].append((fields.get("fp"), ranges))
+        else:
+            d[kind] = fields
+    return out
+
+
+def duplicates(a, b):
+    """Outputs both clones emitted: same seed, same counter value."""
+    n = 0
+    for fp_a, ra in a["epochs"]:
+        for fp_b, rb in b["epochs"]:
+            if fp_a != fp_b:
+                continue
+            for lo_a, hi_a in ra:
+                for lo_b, hi_b in rb:
+                    n += max(0, min(hi_a, hi_b) - max(lo_a, lo_b) + 1)
+    return n
+
+
+def clone_end(lines, checks, name):
+    """The clone's guest ran to its end cleanly."""
+    c = checks.check
+    c("%s: guest mode exited 0" % name, "@@END clones 0" in lines,
+      [l for l in lines if l.startswith("@@END")])
+    c("%s: module unloaded" % name,
+      "@@RESULT module-unload ok" in lines)
+    dmesg, inside = [], False
+    for line in lines:
+        if line == "@@DMESG-BEGIN":
+            inside = True
+        elif line == "@@DMESG-END":
+            inside = False
+        elif inside:
+            dmesg.append(line)
+    splats = [l for l in dmesg if SPLAT.search(l)]
+    c("%s: dmesg clean" % name, "@@DONE" in lines and not splats,
+      splats[:5])
+
+
+def one_round(g, checks, methods, fixed_expected=True):
+    """Boot, snapshot while the readers of methods spin, restore twice;
+    returns the clones' parsed reports."""
+    c = checks.check
+
+    def ready():
+        rep = parse(g.lines)
+        return (any("error" in rep.get(m, {}) for m in methods)
+                or all("ready" in rep.get(m, {}) for m in methods))
+    g.boot(str(uuid.uuid4()), ready=ready)
+    boot = parse(g.lines)
+    errors = {m: boot[m]["error"]["text"] for m in methods
+              if "error" in boot.get(m, {})}
+    if errors:
+        raise RuntimeError("reader failed: %s" % errors)
+    source = boot.get("mode", {}).get("source", {}).get("vm_source", "?")
+    vm = boot[methods[0]]["ready"].get("vm")
+    print("# %s: vm_source %s, library mapped the VM page: %s"
+          % (checks.prefix, source.replace("_", " "), vm), flush=True)
+    if fixed_expected:
+        c("driver uses the VM generation page (vm_source: mapped)",
+          source == "mapped", source)
+        c("the library mapped the VM generation page", vm == "1", vm)
+    g.pump(timeout=SPIN)
+    g.snapshot()
+    clones = []
+    for n in (1, 2):
+        guid = str(uuid.uuid4())
+        start = len(g.lines)
+        g.restore(guid)
+        g.pump(lambda: "@@DONE" in g.lines[start:], CLONE_TIMEOUT)
+        try:
+            g.vm.wait(30)
+        except Exception:  # a clone that does not power off is reported
+            pass
+        lines = g.lines[start:]
+        rep = parse(lines)
+        name = "clone %d" % n
+        want = uuid.UUID(guid).bytes_le.hex()
+        c("%s: every reader reported, with the clone's VM generation ID"
+          % name,
+          all(rep.get(m, {}).get("report", {}).get("id") == want
+              for m in methods),
+          {m: rep.get(m, {}).get("report") for m in methods})
+        done = rep.get("mode", {}).get("done", {})
+        c("%s: the generation changed exactly once" % name,
+          done.get("generation") == "1", done)
+        clone_end(lines, checks, name)
+        clones.append(rep)
+    return clones
+
+
+def stat(rep, m, key):
+    try:
+        return int(rep[m]["report"][key])
+    except (KeyError, ValueError):
+        return None
+
+
+def judge(checks, clones, methods, fixed_expected=True):
+    """The window and duplicate checks on one pair of clones."""
+    c = checks.check
+    a, b = clones
+    figures = {}
+    for m in methods:
+        if not all("report" in r.get(m, {}) for r in clones):
+            c("%s: both clones reported" % m, False, "missing report")
+            continue
+        stale = [stat(r, m, "stale") for r in clones]
+        notice = [stat(r, m, "notice_us") for r in clones]
+        dups = duplicates(a[m], b[m])
+        figures[m] = (stale, notice, dups)
+        print("# %s: %-38s stale reads %s, resume to notice %s us, "
+              "outputs repeated across the clones %d"
+              % (checks.prefix, DESCRIPTION[m], stale, notice, dups),
+              flush=True)
+        if m == CONTROL:
+            c("control %s: stale reads after resume in both clones" % m,
+              all(s and s > 0 for s in stale), stale)
+            c("control %s: outputs repeated across the clones" % m,
+              dups > 0, dups)
+        elif fixed_expected:
+            c("%s: no stale read after resume in either clone" % m,
+              stale == [0, 0], stale)
+            c("%s: both clones noticed the change" % m,
+              all(t is not None and t >= 0 for t in notice), notice)
+            c("%s: zero outputs repeated across the clones" % m,
+              dups == 0, dups)
+    return figures
+
+
+def run(series, rounds, report, initrd=None, fixed_expected=True):
+    workdir, logdir = restore.make_dirs("clones-")
+    failed = 0
+    allfig = []
+    t0 = time.monotonic()
+    for r in range(1, rounds + 1):
+        log_path = os.path.join(logdir, "clones-%s-%d-%%s.log" % (series, r))
+        for kind, methods in (("readers", FIXED), ("control", (CONTROL,))):
+            checks = restore.Checks("%s clones round %d %s"
+                                    % (series, r, kind), report)
+            with open(log_path % kind, "w") as log:
+                g = restore.Guest(series, workdir, log,
+                                  "tsc=reliable sgclones=" + ",".join(methods),
+                                  mode="clones", initrd=initrd)
+                try:
+                    clones = one_round(g, checks, methods, fixed_expected)
+                    allfig.append(judge(checks, clones, methods,
+                                        fixed_expected))
+                except Exception as e:  # a step that failed outright
+                    checks.check("round completed", False, "%s: %s"
+                                 % (type(e).__name__, e))
+                finally:
+                    g.kill()
+            failed += checks.failed
+    shutil.rmtree(workdir, ignore_errors=True)
+    print("# %s clones: %.1f s, logs %s/clones-%s-*.log"
+          % (series, time.monotonic() - t0, logdir, series), flush=True)
+    return failed, allfig
+
+
+def initrd_for(args, series):
+    if not args.initrd_dir:
+        return None
+    return os.path.join(args.initrd_dir, series, "initramfs.cpio.gz")
+
+
+def skip_reason():
+    if not os.path.exists(os.path.join(qemu.BUILD, "guest", "etc",
+                                       "sysgenid", "modes", "clones")):
+        return "the guest has no clones mode (tests/restore not in GUEST_DIRS)"
+    if not shutil.which("qemu-system-x86_64"):
+        return "qemu-system-x86_64 is not installed"
+    return None
+
+
+def cmd_check(args):
+    n = 0
+
+    def tap(name, ok, diag):
+        nonlocal n
+        n += 1
+        print("%s %d - %s" % ("ok" if ok else "not ok", n, name), flush=True)
+        if not ok and diag != "":
+            print("#   got: %s" % (diag,), flush=True)
+
+    why = skip_reason()
+    if why:
+        print("1..0 # SKIP " + why)
+        return 0
+    failed = 0
+    for series in args.kernels.split():
+        initrd = initrd_for(args, series) or qemu.initramfs(series)
+        if not os.path.exists(initrd):
+            n += 1
+            print("ok %d - %s # SKIP no initramfs" % (n, series))
+            continue
+        failed += run(series, args.rounds, tap, initrd)[0]
+    print("1..%d" % n)
+    return 1 if failed else 0
+
+
+def cmd_bench(args):
+    """The window after a restore, through the library and the counter."""
+    why = skip_reason()
+    if why:
+        print("clones bench skipped: " + why)
+        return 0
+    bad = []
+
+    def quiet(name, ok, diag):
+        if not ok:
+            bad.append(name)
+
+    rows = []
+    for series in args.kernels.split():
+        _, figs = run(series, args.rounds, quiet, initrd_for(args, series))
+        for m in ("lib", "counter"):
+            stale = [s for f in figs if m in f for s in f[m][0]
+                     if s is not None]
+            notice = [t / 1000 for f in figs if m in f for t in f[m][1]
+                      if t is not None and t >= 0]
+            dups = [f[m][2] for f in figs if m in f]
+            rows.append((series, m, stale, notice, dups))
+    print()
+    print("window after a restore (%d round(s) x 2 clones per kernel)"
+          % args.rounds)
+    print("%-6s %-26s %14s %14s %14s" % ("kernel", "reader", "stale reads",
+                                         "to notice ms", "repeated"))
+    print("%-6s %-26s %14s %14s %14s" % ("", "", "median (max)",
+                                         "median (max)", "per pair"))
+    for series, m, stale, notice, dups in rows:
+        def med(v, fmt):
+            return (fmt % statistics.median(v) + " (" + fmt % max(v) + ")"
+                    if v else "-")
+        print("%-6s %-26s %14s %14s %14s" % (
+            series, DESCRIPTION[m][:26], med(stale, "%d"),
+            med(notice, "%.1f"), med(dups, "%d")))
+    if bad:
+        print("note: checks that did not hold in these runs: %s"
+              % "; ".join(sorted(set(bad))))
+    return 0
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawTextHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for name, func, rounds in (("check", cmd_check, 2),
+                               ("bench", cmd_bench, 2)):
+        p = sub.add_parser(name)
+        p.add_argument("--kernels",
+                       default=os.environ.get("KERNELS", "6.1 6.12"))
+        p.add_argument("--rounds", type=int, default=rounds)
+        p.add_argument("--initrd-dir")
+        p.set_defaults(func=func)
+    args = ap.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
