@@ -24,6 +24,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/pfn_t.h>
 #include <linux/poll.h>
 #include <linux/random.h>
 #include <linux/ratelimit.h>
@@ -364,9 +365,15 @@ static void sysgenid_vm_fork(void)
 		sysgenid_bump_generation();
 }
 
+/*
+ * A special PTE for the hypervisor's page frame (no struct page is used or
+ * referenced). VM_MIXEDMAP rather than VM_PFNMAP so that madvise() accepts
+ * MADV_DONTNEED; the next access faults the frame in again.
+ */
 static vm_fault_t sysgenid_vmgen_fault(struct vm_fault *vmf)
 {
-	return vmf_insert_pfn(vmf->vma, vmf->address, sysgenid_vm_pfn);
+	return vmf_insert_mixed(vmf->vma, vmf->address,
+				__pfn_to_pfn_t(sysgenid_vm_pfn, 0));
 }
 
 static const struct vm_operations_struct sysgenid_vmgen_ops = {
@@ -387,7 +394,7 @@ static int sysgenid_vm_mmap(struct vm_area_struct *vma)
 	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
 		return -EPERM;
 
-	vm_flags_mod(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP,
+	vm_flags_mod(vma, VM_IO | VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP,
 		     VM_MAYWRITE | VM_MAYEXEC);
 	vma->vm_ops = &sysgenid_vmgen_ops;
 	return 0;
