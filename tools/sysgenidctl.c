@@ -189,8 +189,26 @@ static int read_sysfs(const char *name, unsigned long *val)
 	return ok ? 0 : -EIO;
 }
 
+/*
+ * Where the VM generation comes from: sysfs vm_source ("mapped", or why the
+ * hypervisor's page is not used); "unknown" for a driver without it.
+ */
+static void read_vm_source(char *buf, size_t len)
+{
+	FILE *f = fopen(SYSFS_DIR "vm_source", "re");
+
+	snprintf(buf, len, "unknown");
+	if (f) {
+		if (!fgets(buf, len, f))
+			snprintf(buf, len, "unknown");
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
 static int cmd_status(int argc, char **argv)
 {
+	char source[64];
 	static const char *const names[] = {
 		"generation", "watchers", "outdated_watchers",
 	};
@@ -205,14 +223,18 @@ static int cmd_status(int argc, char **argv)
 		if (ret)
 			return fail(ret, "status");
 	}
+	read_vm_source(source, sizeof(source));
 	for (i = 0; i < 3; i++) {
 		if (json)
 			printf("%s\"%s\":%lu", i ? "," : "{", names[i], val[i]);
 		else
 			printf("%s: %lu\n", names[i], val[i]);
 	}
+	/* The reasons are plain words: nothing to escape in JSON. */
 	if (json)
-		printf("}\n");
+		printf(",\"vm_source\":\"%s\"}\n", source);
+	else
+		printf("vm_source: %s\n", source);
 	return EXIT_OK;
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * json-field KEY: read one line from stdin that must be a flat JSON object
- * whose values are unsigned integers (what sysgenidctl --json prints),
- * and print the value of KEY. Exit 1 if the line is not such an object or
+ * whose values are unsigned integers or strings without escapes (what
+ * sysgenidctl --json prints), and print the value of KEY (a string without
+ * its quotes). Exit 1 if the line is not such an object or
  * has no KEY, so that tests parse the output instead of grepping it.
  */
 #include <ctype.h>
@@ -43,11 +44,21 @@ int main(int argc, char **argv)
 		if (*p++ != ':')
 			return 1;
 		p = skip_ws(p);
-		for (n = 0; isdigit((unsigned char)*p) && n < sizeof(val) - 1;)
-			val[n++] = *p++;
-		val[n] = '\0';
-		if (!n || (n > 1 && val[0] == '0'))
-			return 1;
+		if (*p == '"') {
+			for (n = 0, p++; *p && *p != '"' && *p != '\\' &&
+			     n < sizeof(val) - 1;)
+				val[n++] = *p++;
+			val[n] = '\0';
+			if (*p++ != '"')
+				return 1;
+		} else {
+			for (n = 0; isdigit((unsigned char)*p) &&
+			     n < sizeof(val) - 1;)
+				val[n++] = *p++;
+			val[n] = '\0';
+			if (!n || (n > 1 && val[0] == '0'))
+				return 1;
+		}
 		if (!strcmp(key, argv[1])) {
 			if (found)
 				return 1;	/* duplicate key */
