@@ -2,21 +2,23 @@
 /*
  * Fast probe in a hot path: a random-number cache hands out bytes from a
  * pool and checks, on every call, whether the system generation changed
- * since the pool was filled. The check is one load from the shared page
- * and one compare, so it costs nothing measurable; an observer handle is
- * enough because nobody waits for this process to acknowledge.
+ * since the pool was filled. The check is a few loads from the shared
+ * pages and no system call, so it costs nothing measurable; an observer
+ * handle is enough because nobody waits for this process to acknowledge.
  *
- * The check narrows the window, it does not close it: a snapshot taken
- * between the check and the use of the bytes, or a resumed VM whose
- * hypervisor notification is not handled yet, still hands out old bytes.
- * See sysgenid(7).
+ * Where the driver offers the VM generation page, the check sees a restored
+ * VM from its first instruction, before the kernel has handled the
+ * hypervisor's notification; the pool is refilled with sysgenid_seed(), so
+ * two clones of one snapshot never share it even while their kernel
+ * generators still do. A snapshot can still be taken between the check and
+ * the use of the bytes: the check is made again after copying them, and
+ * bytes copied across a change are thrown away. See sysgenid(7).
  *
  * Usage: fast-probe [COUNT]   run until COUNT changes were seen (default 1)
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include <sysgenid.h>
@@ -30,27 +32,30 @@ struct rng_cache {
 
 static void rng_refill(struct rng_cache *rc)
 {
-	if (getrandom(rc->pool, sizeof(rc->pool), 0) < 0)
+	if (sysgenid_seed(&rc->sg, rc->pool, sizeof(rc->pool)) < 0)
 		abort();
 	rc->used = 0;
 }
 
 static void rng_get(struct rng_cache *rc, void *buf, size_t len)
 {
-	if (sysgenid_changed(&rc->sg)) {
-		/* Take the generation first, then build fresh state. */
-		uint32_t gen = sysgenid_get(&rc->sg);
+	do {
+		if (sysgenid_changed(&rc->sg)) {
+			/* Take the generation first, then build fresh state. */
+			uint32_t gen = sysgenid_get(&rc->sg);
 
-		rng_refill(rc);
-		sysgenid_ack(&rc->sg, gen);
-		rc->reseeds++;
-		printf("generation %u: pool reseeded\n", gen);
-		fflush(stdout);
-	}
-	if (rc->used + len > sizeof(rc->pool))
-		rng_refill(rc);
-	memcpy(buf, rc->pool + rc->used, len);
-	rc->used += len;
+			rng_refill(rc);
+			sysgenid_ack(&rc->sg, gen);
+			rc->reseeds++;
+			printf("generation %u: pool reseeded\n", gen);
+			fflush(stdout);
+		}
+		if (rc->used + len > sizeof(rc->pool))
+			rng_refill(rc);
+		memcpy(buf, rc->pool + rc->used, len);
+		rc->used += len;
+		/* Changed while copying: these bytes may be another copy's. */
+	} while (sysgenid_changed(&rc->sg));
 }
 
 int main(int argc, char **argv)
