@@ -13,8 +13,11 @@ $(error make bench runs on $(BENCH_KERNEL): add it to KERNELS)
 endif
 endif
 
+# The window after a restore needs host-side restores: tests/restore.
 bench: initramfs
 	$(PYTHON) bench/bench.py --kernel $(BENCH_KERNEL) \
 		$(if $(filter-out 0,$(QUICK)),--quick)
+	$(PYTHON) tests/restore/clones.py bench --kernels $(BENCH_KERNEL) \
+		--rounds $(if $(filter-out 0,$(QUICK)),1,3)
 
 .PHONY: bench

@@ -58,6 +58,7 @@
 #define AFTER_NS	1500000000LL	/* keep going this long after resume */
 #define MAX_EPOCHS	64
 #define MAX_RANGES	64
+#define FIRST_OUTPUTS	3
 
 struct epoch {
 	uint8_t fp[8];
@@ -74,6 +75,9 @@ static const uint32_t *counter_page;
 static uint8_t seed[32];
 static struct epoch epochs[MAX_EPOCHS];
 static unsigned int nepochs;
+/* The first outputs emitted after the resume, for make demo. */
+static char first[FIRST_OUTPUTS * 17 + 1];
+static unsigned int nfirst;
 
 static void say(const char *fmt, ...)
 {
@@ -364,18 +368,26 @@ int main(int argc, char **argv)
 		if (!same_id(id2, boot_id)) {
 			emitted++;
 			emitted_after_resume(ctr - 1);
+			if (nfirst < FIRST_OUTPUTS)
+				for (i = 0; i < 8; i++)
+					sprintf(first + 17 * nfirst + 2 * i,
+						i == 7 ? "%02x," : "%02x",
+						out[i]);
+			nfirst += nfirst < FIRST_OUTPUTS;
 		}
 		if (resumed && now_ns() - resumed > AFTER_NS)
 			break;
 	}
 
 	id_hex(id, hex);
+	if (nfirst)
+		first[17 * nfirst - 1] = '\0';
 	say("report id=%s stale=%llu notice_us=%lld emitted=%llu "
-	    "discarded=%llu reseeds=%u iters=%llu", hex,
+	    "discarded=%llu reseeds=%u iters=%llu first=%s", hex,
 	    (unsigned long long)stale,
 	    noticed ? (long long)(noticed - resumed) / 1000 : -1LL,
 	    (unsigned long long)emitted, (unsigned long long)discarded,
-	    nepochs, (unsigned long long)iters);
+	    nepochs, (unsigned long long)iters, nfirst ? first : "-");
 	for (i = 0; i < nepochs; i++) {
 		char ranges[MAX_RANGES * 42] = "", fp[17];
 		size_t n = 0;
