@@ -140,7 +140,8 @@ class VM:
         self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
-        threading.Thread(target=self._reader, daemon=True).start()
+        self._thread = threading.Thread(target=self._reader, daemon=True)
+        self._thread.start()
         if self.qmp_path:
             self.qmp = QMP(self.qmp_path)
         return self
@@ -177,10 +178,14 @@ class VM:
 
     def wait(self, timeout):
         try:
-            return self.proc.wait(timeout=timeout)
+            rc = self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.kill()
             raise
+        # QEMU has exited, but its last lines may still be in the pipe: a
+        # loaded host can leave the reader behind (dmesg cut short).
+        self._thread.join(30)
+        return rc
 
     def kill(self):
         if self.qmp:
