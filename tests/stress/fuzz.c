@@ -252,7 +252,9 @@ static void fuzz_poll(struct fuzzer *f)
 
 /*
  * A mapping must never be writable, executable, larger than a page, or
- * growable, and it survives MADV_DONTNEED.
+ * growable, and it survives MADV_DONTNEED. Offsets 0 (the generation page)
+ * and SYSGENID_MMAP_VM_PAGE (the VM generation page, ENODEV without a safe
+ * source) are the only ones that map.
  */
 static void fuzz_map(struct fuzzer *f, int fd)
 {
@@ -270,13 +272,14 @@ static void fuzz_map(struct fuzzer *f, int fd)
 	p = mmap(NULL, len, prot, flags, fd, off);
 	if (p == MAP_FAILED) {
 		if (!allowed(-1, EINVAL, EPERM, EACCES, ENOMEM, EOVERFLOW,
-			     EBADF, EAGAIN, 0))
+			     EBADF, EAGAIN, ENODEV, 0))
 			fuzz_bad(f, "mmap(%zu, %d, %#x, %#lx)", len, prot,
 				 flags, (long)off);
 		return;
 	}
 	atomic_fetch_add(&f->st->ok[F_MMAP], 1);
-	if ((prot & (PROT_WRITE | PROT_EXEC)) || off || len > PAGE)
+	if ((prot & (PROT_WRITE | PROT_EXEC)) || len > PAGE ||
+	    (off && off != SYSGENID_MMAP_VM_PAGE * PAGE))
 		fuzz_bad(f, "mmap(%zu, %d, %#x, %#lx) succeeded", len, prot,
 			 flags, (long)off);
 	if (sg_below(&f->seed, 2))
