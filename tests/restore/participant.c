@@ -423,14 +423,20 @@ static void __noreturn run_kmsg(void)
 static void report(void)
 {
 	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	char param[8] = "";
+	char param[8] = "", source[64] = "";
+	size_t i;
 
 	if (fd < 0)
 		die("open /dev/kmsg");
 	read_small_file(VMGENID_PARAM, param, sizeof(param));
-	say("report %u watchers=%u outdated=%u vmforks=%u vmgenid=%s",
-	    sysfs_u32("generation"), sysfs_u32("watchers"),
-	    sysfs_u32("outdated_watchers"), kmsg_count_vmforks(fd), param);
+	read_small_file(SYSFS "vm_source", source, sizeof(source));
+	for (i = 0; source[i]; i++)
+		if (source[i] == ' ')
+			source[i] = '_';
+	say("report %u watchers=%u outdated=%u vmforks=%u vmgenid=%s "
+	    "vm_source=%s", sysfs_u32("generation"), sysfs_u32("watchers"),
+	    sysfs_u32("outdated_watchers"), kmsg_count_vmforks(fd), param,
+	    source);
 	close(fd);
 }
 

@@ -371,11 +371,14 @@ def check_report(g, checks, gen, vmforks, param):
     g.pump(lambda: g.find(start, "ctl", "report"), EVENT_TIMEOUT)
     rep = g.find(start, "ctl", "report")
     got = (rep[0].value, rep[0].fields) if rep else None
+    source = "mapped" if param == "Y" else "vmgenid=0"
     want = (str(gen), {"watchers": str(len(WATCHERS)), "outdated": "0",
-                       "vmforks": str(vmforks), "vmgenid": param})
+                       "vmforks": str(vmforks), "vmgenid": param,
+                       "vm_source": source})
     checks.check("state: generation %d, %d watchers, 0 outdated, %d VM fork "
-                 "message(s), vmgenid=%s"
-                 % (gen, len(WATCHERS), vmforks, param), got == want, got)
+                 "message(s), vmgenid=%s, vm_source %s"
+                 % (gen, len(WATCHERS), vmforks, param, source),
+                 got == want, got)
 
 
 def check_ready(g, checks):
