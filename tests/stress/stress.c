@@ -150,7 +150,9 @@ static void mix_wait(struct mix_thread *t, struct mix_slot *s)
 
 static void mix_mmap(struct mix_thread *t, struct mix_slot *s)
 {
-	static const char zero[4096 - sizeof(uint32_t)];
+	/* The counter, then the VM generation fields, then zeros. */
+	enum { fields = SYSGENID_PAGE_VM_ID + SYSGENID_VM_ID_SIZE };
+	static const char zero[4096 - fields];
 	size_t len = sg_below(&t->seed, 2) ? sizeof(uint32_t) : 4096;
 	int flags = sg_below(&t->seed, 2) ? MAP_SHARED : MAP_PRIVATE;
 	const uint32_t *p = mmap(NULL, len, PROT_READ, flags, s->fd, 0);
@@ -162,8 +164,9 @@ static void mix_mmap(struct mix_thread *t, struct mix_slot *s)
 	}
 	if (!sg_gen_after_eq(p[0], before))
 		mix_error(t->st, "mapped generation is stale", ERANGE);
-	if (!sg_below(&t->seed, 4) && memcmp(p + 1, zero, sizeof(zero)))
-		mix_error(t->st, "mapped page not zero after the counter",
+	if (!sg_below(&t->seed, 4) &&
+	    memcmp((const char *)p + fields, zero, sizeof(zero)))
+		mix_error(t->st, "mapped page not zero after the fields",
 			  EPROTO);
 	if (!sg_below(&t->seed, 4)) {
 		/* The mapping outlives the file. */
