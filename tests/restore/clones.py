@@ -15,8 +15,9 @@ the resume, and powers off. Per round and kernel:
 - counter (the negative control: the 4-byte counter alone and getrandom(),
   as clients that know only offset 0 do, alone in its VM; its reader holds
   the CPUs at SCHED_FIFO so that the kernel's notification work waits and
-  the window shows on every run): stale reads in each clone and outputs
-  repeated across the clones, so the test is known to see both;
+  the window shows on (nearly) every run): stale reads in both clones and
+  outputs repeated across them, in at least one pair per kernel, so the
+  test is known to see both;
 - the truth the readers use (the hypervisor's page, read through /dev/mem)
   holds the ID the host gave each clone; the generation moved by exactly
   one; the module unloads and dmesg is clean.
@@ -192,10 +193,7 @@ def judge(checks, clones, methods, fixed_expected=True):
               % (checks.prefix, DESCRIPTION[m], stale, notice, dups),
               flush=True)
         if m == CONTROL:
-            c("control %s: stale reads after resume in both clones" % m,
-              all(s and s > 0 for s in stale), stale)
-            c("control %s: outputs repeated across the clones" % m,
-              dups > 0, dups)
+            pass  # judged over all rounds: judge_control()
         elif fixed_expected:
             c("%s: no stale read after resume in either clone" % m,
               stale == [0, 0], stale)
@@ -204,6 +202,21 @@ def judge(checks, clones, methods, fixed_expected=True):
             c("%s: zero outputs repeated across the clones" % m,
               dups == 0, dups)
     return figures
+
+
+def judge_control(checks, figs):
+    """The negative control, over all rounds of a kernel: some pair of
+    clones showed stale reads in both clones and repeated outputs. (A
+    reader that is not scheduled between the resume and the kernel's
+    change sees no window; 6.12's fair server can make that happen even
+    with the CPUs held, see clone.c.)"""
+    pairs = [f[CONTROL] for f in figs if CONTROL in f]
+    seen = [p for p in pairs
+            if all(s and s > 0 for s in p[0]) and p[2] > 0]
+    checks.check("control %s: stale reads in both clones and repeated "
+                 "outputs, in %d of %d pairs (at least 1)"
+                 % (CONTROL, len(seen), len(pairs)), bool(seen),
+                 [(p[0], p[2]) for p in pairs])
 
 
 def run(series, rounds, report, initrd=None, fixed_expected=True,
@@ -235,6 +248,9 @@ def run(series, rounds, report, initrd=None, fixed_expected=True,
                 finally:
                     g.kill()
             failed += checks.failed
+    checks = restore.Checks("%s clones" % series, report)
+    judge_control(checks, allfig)
+    failed += checks.failed
     shutil.rmtree(workdir, ignore_errors=True)
     print("# %s clones: %.1f s, logs %s/clones-%s-*.log"
           % (series, time.monotonic() - t0, logdir, series), flush=True)
