@@ -312,11 +312,14 @@ TEST_F(map, ptrace_poke_refused)
 
 /*
  * After many updates, ordinary and forced to random values, the page holds
- * the generation in its first four bytes and zeroes everywhere else.
+ * the generation in its first four bytes, then the VM generation fields
+ * (which forced updates never touch), and zeroes everywhere else.
  */
 TEST_F(map, page_holds_only_counter)
 {
-	static const char zero[PAGE - sizeof(uint32_t)];
+	enum { fields = SYSGENID_PAGE_VM_ID + SYSGENID_VM_ID_SIZE };
+	static const char zero[PAGE - fields];
+	char vm[fields - sizeof(uint32_t)];
 	uint64_t seed = time(NULL);
 	uint32_t v;
 	int i;
@@ -329,11 +332,15 @@ TEST_F(map, page_holds_only_counter)
 		ASSERT_EQ(sizeof(v), read(self->ro, &v, sizeof(v)));
 		ASSERT_EQ(v, self->shared[0]);
 		ASSERT_EQ(v, self->private[0]);
+		if (i == 1)
+			memcpy(vm, self->shared + 1, sizeof(vm));
 		if (i % 100 == 0) {
-			ASSERT_EQ(0, memcmp(self->shared + 1, zero,
+			ASSERT_EQ(0, memcmp((char *)self->shared + fields, zero,
 					    sizeof(zero)));
-			ASSERT_EQ(0, memcmp(self->private + 1, zero,
-					    sizeof(zero)));
+			ASSERT_EQ(0, memcmp((char *)self->private + fields,
+					    zero, sizeof(zero)));
+			ASSERT_EQ(0, memcmp(self->shared + 1, vm, sizeof(vm)));
+			ASSERT_EQ(0, memcmp(self->private + 1, vm, sizeof(vm)));
 		}
 	}
 	EXPECT_EQ(v, sg_sysfs("generation"));
