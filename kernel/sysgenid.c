@@ -401,20 +401,32 @@ static int sysgenid_vm_mmap(struct vm_area_struct *vma)
 }
 
 #ifdef CONFIG_ACPI
+/* The address in the result of ADDR: a package of two integers. */
+static const char * __init sysgenid_vm_addr(const union acpi_object *pkg,
+					    phys_addr_t *addr)
+{
+	if (!pkg || pkg->type != ACPI_TYPE_PACKAGE || pkg->package.count != 2 ||
+	    pkg->package.elements[0].type != ACPI_TYPE_INTEGER ||
+	    pkg->package.elements[1].type != ACPI_TYPE_INTEGER)
+		return "bad ADDR package";
+	*addr = (u64)pkg->package.elements[0].integer.value |
+		(u64)pkg->package.elements[1].integer.value << 32;
+	return NULL;
+}
+
 /*
  * The physical address of the VM generation ID, from the ADDR method of
- * the VMGenID device (a package of two integers: low and high 32 bits).
- * ACPICA upper-cases _HID and _CID strings, so QEMU's compatible ID
- * "VM_Gen_Counter" matches "VM_GEN_COUNTER", as in the vmgenid driver.
+ * the VMGenID device (low and high 32 bits). ACPICA upper-cases _HID and
+ * _CID strings, so QEMU's compatible ID "VM_Gen_Counter" matches
+ * "VM_GEN_COUNTER", as in the vmgenid driver.
  */
 static const char * __init sysgenid_vm_find(phys_addr_t *addr)
 {
 	static const char * const ids[] = { "VMGENCTR", "VM_GEN_COUNTER" };
 	struct acpi_buffer buf = { ACPI_ALLOCATE_BUFFER, NULL };
 	struct acpi_device *adev = NULL;
-	const union acpi_object *obj;
-	const char *why = NULL;
 	acpi_status status;
+	const char *why;
 	unsigned int i;
 
 	for (i = 0; !adev && i < ARRAY_SIZE(ids); i++)
@@ -427,14 +439,7 @@ static const char * __init sysgenid_vm_find(phys_addr_t *addr)
 	if (ACPI_FAILURE(status))
 		return "no ADDR method";
 
-	obj = buf.pointer;
-	if (!obj || obj->type != ACPI_TYPE_PACKAGE || obj->package.count != 2 ||
-	    obj->package.elements[0].type != ACPI_TYPE_INTEGER ||
-	    obj->package.elements[1].type != ACPI_TYPE_INTEGER)
-		why = "bad ADDR package";
-	else
-		*addr = (u64)obj->package.elements[0].integer.value |
-			(u64)obj->package.elements[1].integer.value << 32;
+	why = sysgenid_vm_addr(buf.pointer, addr);
 	kfree(buf.pointer);
 	return why;
 }

@@ -35,7 +35,8 @@ static int vm_source(char *buf, size_t len)
 
 static __u32 field(const void *page, size_t off)
 {
-	return *(const volatile __u32 *)((const char *)page + off);
+	return __atomic_load_n((const __u32 *)((const char *)page + off),
+			       __ATOMIC_RELAXED);
 }
 
 FIXTURE(vm) {
