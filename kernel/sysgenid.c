@@ -40,10 +40,14 @@
 /*
  * The test build (out of tree only: kernel/test/hooks.h, included by
  * "make SYSGENID_TEST_HOOKS=1") widens the window between the two stores
- * of a change here; in every other build this is nothing.
+ * of a change, and delays the vmfork notifier; in every other build these
+ * are nothing.
  */
 #ifndef sysgenid_test_store_window
 #define sysgenid_test_store_window()	do { } while (0)
+#endif
+#ifndef sysgenid_test_vmfork_delay
+#define sysgenid_test_vmfork_delay()	do { } while (0)
 #endif
 
 static bool vmgenid = true;
@@ -888,6 +892,7 @@ static struct miscdevice sysgenid_misc = {
 static int sysgenid_vmfork(struct notifier_block *nb, unsigned long action,
 			   void *data)
 {
+	sysgenid_test_vmfork_delay();
 	sysgenid_vm_fork();
 	return NOTIFY_DONE;
 }

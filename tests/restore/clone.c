@@ -28,12 +28,9 @@
  * and the ranges of counter values emitted after the resume; the host
  * intersects the two clones' ranges.
  *
- * With SGCLONE_RT=1 in the environment (the check's negative control), the
- * reader runs SCHED_FIFO on the first CPU and a SCHED_FIFO busy loop holds
- * every other CPU, so that the kernel's ACPI notification work waits its
- * turn (RT throttling is switched off in that VM): the window the counter
- * alone has is then seen on (nearly) every run, whatever the host's
- * scheduling of the vCPUs. Without it (make bench), the window is the
+ * The check's negative control (the counter alone) runs in a VM whose
+ * module delays its vmfork notifier (tests/restore/clones.py), so that the
+ * window the counter has is seen on every run; make bench measures the
  * natural one.
  *
  * Lines (stdout, the serial console):
@@ -47,15 +44,12 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <poll.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -298,65 +292,6 @@ static void accepted(int64_t *resumed, int64_t *noticed,
 		*resumed = *noticed;
 }
 
-/* SCHED_FIFO on @cpu; 0 or -errno. */
-static int fifo_on(int cpu)
-{
-	struct sched_param sp = { .sched_priority = 1 };
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set) ||
-	    sched_setscheduler(0, SCHED_FIFO, &sp))
-		return -errno;
-	return 0;
-}
-
-static void write_file(const char *path, const char *val)
-{
-	int f = open(path, O_WRONLY | O_CLOEXEC);
-
-	if (f < 0)
-		return;
-	if (write(f, val, strlen(val)) < 0)
-		die(path);
-	close(f);
-}
-
-/*
- * See SGCLONE_RT above: hold every CPU but the first, then take it. RT
- * throttling would still give ordinary tasks a few percent, and a restore
- * that lands in that slice lets the kernel handle the notification first:
- * it is switched off in this VM. 6.12's fair server does the same and is
- * left alone (switching it off warns), so there the control can still
- * miss the window now and then; the host judges it over all rounds.
- */
-static void hold_cpus(void)
-{
-	long cpu, ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	pid_t parent = getpid();
-
-	write_file("/proc/sys/kernel/sched_rt_runtime_us", "-1");
-
-	for (cpu = 1; cpu < ncpu; cpu++) {
-		pid_t pid = fork();
-
-		if (pid < 0)
-			die("fork");
-		if (pid == 0) {
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			if (getppid() != parent)
-				_exit(0);
-			if (fifo_on(cpu))
-				_exit(1);
-			for (;;)
-				;
-		}
-	}
-	if (fifo_on(0))
-		die("SCHED_FIFO");
-}
-
 static void setup(void)
 {
 	long psz = sysconf(_SC_PAGESIZE);
@@ -406,8 +341,6 @@ int main(int argc, char **argv)
 	}
 	method = argv[1];
 	setup();
-	if (getenv("SGCLONE_RT") && !strcmp(getenv("SGCLONE_RT"), "1"))
-		hold_cpus();
 	load_truth(boot_id);
 	id_hex(boot_id, hex);
 	reseed(0);

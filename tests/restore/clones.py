@@ -13,11 +13,12 @@ the resume, and powers off. Per round and kernel:
   with no timeout; reseeded through sysgenid_seed()): no stale read after
   the resume in either clone, and zero outputs emitted by both clones;
 - counter (the negative control: the 4-byte counter alone and getrandom(),
-  as clients that know only offset 0 do, alone in its VM; its reader holds
-  the CPUs at SCHED_FIFO so that the kernel's notification work waits and
-  the window shows on (nearly) every run): stale reads in both clones and
-  outputs repeated across them, in at least one pair per kernel, so the
-  test is known to see both;
+  as clients that know only offset 0 do, alone in its VM; that VM runs the
+  test build of the module with its vmfork notifier delayed by CONTROL_DELAY_MS,
+  so the window that the counter alone has after every restore is wide
+  enough to be seen on every run, whatever the scheduling of the vCPUs):
+  stale reads in both clones and outputs repeated across them, in every
+  pair, so the test is known to see both;
 - the truth the readers use (the hypervisor's page, read through /dev/mem)
   holds the ID the host gave each clone; the generation moved by exactly
   one; the module unloads and dmesg is clean.
@@ -57,6 +58,10 @@ DESCRIPTION = {
 CL = re.compile(r"^@@CL (\S+) (\S+)(?: (.*))?$")
 KV = re.compile(r"(\w+)=(\S+)")
 SPIN = 1.0          # seconds the readers spin before the snapshot
+# The control VM's vmfork notifier sleeps this long (the test build's
+# test_vmfork_delay_ms): the natural window is 25-50 ms under emulation, and
+# a restore whose notification runs before the reader does shows none.
+CONTROL_DELAY_MS = 200
 CLONE_TIMEOUT = 120  # from resume until the clone powered off
 
 
@@ -175,7 +180,8 @@ def stat(rep, m, key):
         return None
 
 
-def judge(checks, clones, methods, fixed_expected=True):
+def judge(checks, clones, methods, fixed_expected=True,
+          control_expected=True):
     """The window and duplicate checks on one pair of clones."""
     c = checks.check
     a, b = clones
@@ -193,7 +199,11 @@ def judge(checks, clones, methods, fixed_expected=True):
               % (checks.prefix, DESCRIPTION[m], stale, notice, dups),
               flush=True)
         if m == CONTROL:
-            pass  # judged over all rounds: judge_control()
+            if control_expected:
+                c("control %s: stale reads after resume in both clones" % m,
+                  all(s and s > 0 for s in stale), stale)
+                c("control %s: outputs repeated across the clones" % m,
+                  dups > 0, dups)
         elif fixed_expected:
             c("%s: no stale read after resume in either clone" % m,
               stale == [0, 0], stale)
@@ -204,26 +214,12 @@ def judge(checks, clones, methods, fixed_expected=True):
     return figures
 
 
-def judge_control(checks, figs):
-    """The negative control, over all rounds of a kernel: some pair of
-    clones showed stale reads in both clones and repeated outputs. (A
-    reader that is not scheduled between the resume and the kernel's
-    change sees no window; 6.12's fair server can make that happen even
-    with the CPUs held, see clone.c.)"""
-    pairs = [f[CONTROL] for f in figs if CONTROL in f]
-    seen = [p for p in pairs
-            if all(s and s > 0 for s in p[0]) and p[2] > 0]
-    checks.check("control %s: stale reads in both clones and repeated "
-                 "outputs, in %d of %d pairs (at least 1)"
-                 % (CONTROL, len(seen), len(pairs)), bool(seen),
-                 [(p[0], p[2]) for p in pairs])
-
-
 def run(series, rounds, report, initrd=None, fixed_expected=True,
-        held=True):
-    """Rounds of a readers VM and a control VM. held: the control's reader
-    holds the CPUs (SGCLONE_RT in clone.c), so that its window is seen on
-    every run; the bench measures the natural window (held=False)."""
+        widened=True):
+    """Rounds of a readers VM and a control VM. widened: the control VM
+    delays its vmfork notifier (CONTROL_DELAY_MS) and its checks apply; the
+    bench measures the natural window (widened=False) and checks nothing
+    of the control."""
     workdir, logdir = restore.make_dirs("clones-")
     failed = 0
     allfig = []
@@ -233,24 +229,24 @@ def run(series, rounds, report, initrd=None, fixed_expected=True,
         for kind, methods in (("readers", FIXED), ("control", (CONTROL,))):
             checks = restore.Checks("%s clones round %d %s"
                                     % (series, r, kind), report)
-            rt = " sgclonert=1" if kind == "control" and held else ""
+            extra = ""
+            if kind == "control" and widened:
+                extra = (" sgmodule=test sgmodargs=test_vmfork_delay_ms=%d"
+                         % CONTROL_DELAY_MS)
             with open(log_path % kind, "w") as log:
                 g = restore.Guest(series, workdir, log,
                                   "tsc=reliable sgclones=" + ",".join(methods)
-                                  + rt, mode="clones", initrd=initrd)
+                                  + extra, mode="clones", initrd=initrd)
                 try:
                     clones = one_round(g, checks, methods, fixed_expected)
                     allfig.append(judge(checks, clones, methods,
-                                        fixed_expected))
+                                        fixed_expected, widened))
                 except Exception as e:  # a step that failed outright
                     checks.check("round completed", False, "%s: %s"
                                  % (type(e).__name__, e))
                 finally:
                     g.kill()
             failed += checks.failed
-    checks = restore.Checks("%s clones" % series, report)
-    judge_control(checks, allfig)
-    failed += checks.failed
     shutil.rmtree(workdir, ignore_errors=True)
     print("# %s clones: %.1f s, logs %s/clones-%s-*.log"
           % (series, time.monotonic() - t0, logdir, series), flush=True)
@@ -313,7 +309,7 @@ def cmd_bench(args):
     rows = []
     for series in args.kernels.split():
         _, figs = run(series, args.rounds, quiet, initrd_for(args, series),
-                      held=False)
+                      widened=False)
         for m in ("lib", "counter"):
             stale = [s for f in figs if m in f for s in f[m][0]
                      if s is not None]
@@ -367,7 +363,7 @@ def cmd_demo(args):
                               mode="clones")
             try:
                 clones = one_round(g, checks, methods)
-                judge(checks, clones, methods)
+                judge(checks, clones, methods, control_expected=False)
             except Exception as e:  # the story stops here: say why
                 checks.check("demo completed", False, "%s: %s"
                              % (type(e).__name__, e))
