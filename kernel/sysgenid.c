@@ -171,7 +171,6 @@ static void sysgenid_send_uevents(u32 first, u32 count)
 {
 	char env[sizeof("SYSGENID=4294967295")];
 	char *envp[2] = { env, NULL };
-
 	int ret;
 
 	lockdep_assert_held(&sysgenid_uevent_lock);
@@ -201,6 +200,21 @@ static void sysgenid_uevent_work(struct work_struct *work)
 
 static DECLARE_WORK(sysgenid_uevent_worker, sysgenid_uevent_work);
 
+/*
+ * One more generation, announced by the uevent work. The work is queued
+ * under the lock, so that sysgenid_set_ready(false) either finds it queued,
+ * and flushes it, or stops the caller from queueing it.
+ */
+static void sysgenid_bump_generation_locked(void)
+{
+	lockdep_assert_held(&sysgenid_lock);
+	if (!uevent_pending)
+		uevent_first = sysgenid_gen + 1;
+	uevent_pending++;
+	sysgenid_set_locked(sysgenid_gen + 1);
+	schedule_work(&sysgenid_uevent_worker);
+}
+
 /**
  * sysgenid_bump_generation() - report that the system generation changed
  *
@@ -225,15 +239,7 @@ void sysgenid_bump_generation(void)
 		spin_unlock_irqrestore(&sysgenid_lock, flags);
 		return;
 	}
-	if (!uevent_pending)
-		uevent_first = sysgenid_gen + 1;
-	uevent_pending++;
-	sysgenid_set_locked(sysgenid_gen + 1);
-	/*
-	 * Under the lock, so that sysgenid_unready() either finds the work
-	 * queued, and flushes it, or stops this call from queueing it.
-	 */
-	schedule_work(&sysgenid_uevent_worker);
+	sysgenid_bump_generation_locked();
 	spin_unlock_irqrestore(&sysgenid_lock, flags);
 
 	sysgenid_wake();
@@ -343,18 +349,13 @@ static void sysgenid_vm_change(void)
 		spin_unlock_irqrestore(&sysgenid_lock, flags);
 		return;
 	}
-	if (!uevent_pending)
-		uevent_first = sysgenid_gen + 1;
-	uevent_pending++;
-	sysgenid_set_locked(sysgenid_gen + 1);
+	sysgenid_bump_generation_locked();
 	/* The generation before the ID it was made for: see above. */
 	smp_wmb();
 	WRITE_ONCE(recorded[0], live[0]);
 	WRITE_ONCE(recorded[1], live[1]);
 	WRITE_ONCE(sysgenid_vm_made_for[0], live[0]);
 	WRITE_ONCE(sysgenid_vm_made_for[1], live[1]);
-	/* Under the lock, as in sysgenid_bump_generation(). */
-	schedule_work(&sysgenid_uevent_worker);
 	spin_unlock_irqrestore(&sysgenid_lock, flags);
 
 	sysgenid_wake();
