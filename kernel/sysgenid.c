@@ -39,12 +39,15 @@
 
 /*
  * The test build (out of tree only: kernel/test/hooks.h, included by
- * "make SYSGENID_TEST_HOOKS=1") widens the window between the two stores
- * of a change, and delays the vmfork notifier; in every other build these
- * are nothing.
+ * "make SYSGENID_TEST_HOOKS=1") widens the windows between the stores of a
+ * change that the memory barriers order, and delays the vmfork notifier;
+ * in every other build these are nothing.
  */
 #ifndef sysgenid_test_store_window
 #define sysgenid_test_store_window()	do { } while (0)
+#endif
+#ifndef sysgenid_test_vm_store_window
+#define sysgenid_test_vm_store_window()	do { } while (0)
 #endif
 #ifndef sysgenid_test_vmfork_delay
 #define sysgenid_test_vmfork_delay()	do { } while (0)
@@ -350,6 +353,7 @@ static void sysgenid_vm_change(void)
 		return;
 	}
 	sysgenid_bump_generation_locked();
+	sysgenid_test_vm_store_window();
 	/* The generation before the ID it was made for: see above. */
 	smp_wmb();
 	WRITE_ONCE(recorded[0], live[0]);

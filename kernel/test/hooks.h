@@ -14,6 +14,10 @@
  *                        failed initialization, and at unload)
  *   test_fail_init       makes the last step of the initialization (the
  *                        vmfork notifier registration) fail with ENOMEM
+ *   test_vm_store_delay_us busy-waits this long between the generation store
+ *                        and the recorded VM generation ID store of a change
+ *                        for a new VM generation, to widen the window the
+ *                        memory barriers there close
  *   test_vmfork_delay_ms sleeps this long in the vmfork notifier before it
  *                        acts, to widen the window after a restore that
  *                        only the counter alone has (the clones test's
@@ -47,11 +51,16 @@ static bool test_fail_init;
 module_param(test_fail_init, bool, 0444);
 MODULE_PARM_DESC(test_fail_init, "Test build: fail the last step of init");
 
+static unsigned int test_vm_store_delay_us;
+module_param(test_vm_store_delay_us, uint, 0644);
+MODULE_PARM_DESC(test_vm_store_delay_us, "Test build: delay between the generation and the recorded ID store");
+
 static unsigned int test_vmfork_delay_ms;
 module_param(test_vmfork_delay_ms, uint, 0644);
 MODULE_PARM_DESC(test_vmfork_delay_ms, "Test build: delay in the vmfork notifier");
 
 #define sysgenid_test_store_window()	udelay(READ_ONCE(test_store_delay_us))
+#define sysgenid_test_vm_store_window()	udelay(READ_ONCE(test_vm_store_delay_us))
 #define sysgenid_test_vmfork_delay()	msleep(READ_ONCE(test_vmfork_delay_ms))
 
 static inline unsigned long sysgenid_test_get_zeroed_page(gfp_t gfp)

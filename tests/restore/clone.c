@@ -11,6 +11,10 @@
  *	poll	poll() with no timeout on an observer file, sysgenid_seed()
  *	counter	the negative control: the 4-byte counter at offset 0 alone
  *		(as AWS-LC reads it), reseeded from getrandom() alone
+ *	peek	sysgenid_changed() alone, never a system call on the device
+ *		and no outputs: the ordering check (see peek() below)
+ *
+ * "sgclone METHOD CPU" pins the reader to CPU first.
  *
  * Ground truth comes from outside the driver: the hypervisor's VMGenID page,
  * mapped read-only through /dev/mem at the address QEMU's ACPI table gives
@@ -44,6 +48,7 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -318,11 +323,72 @@ static void setup(void)
 		close(f);
 		counter_page = p;
 		counter_seen = *counter_page;
-	} else if (strcmp(method, "lib")) {
+	} else if (strcmp(method, "lib") && strcmp(method, "peek")) {
 		errno = EINVAL;
 		die("unknown method");
 	}
 	(void)psz;
+}
+
+/*
+ * The ordering check of the VM generation source. A change for a new VM
+ * generation ID stores the generation, then (smp_wmb()) the ID it was made
+ * for; sysgenid_changed() loads the recorded ID, then (acquire fence) the
+ * generation, then the live ID. A reader that finds the recorded ID equal
+ * to the live one must therefore find the new generation too: then
+ * sysgenid_changed() says "changed" from the resume on, without any system
+ * call, until the handle acknowledges (which peek never does). Were the two
+ * stores the other way round, a reader between them would find the new ID
+ * recorded with the old generation, and be told "unchanged".
+ *
+ * The host runs this reader in the test build of the module, which widens
+ * the gap between the two stores (test_vm_store_delay_us), while another
+ * reader pinned to another CPU makes the change with a read(). peek counts
+ * stale checks (the truth is new, sysgenid_changed() says unchanged: must
+ * be none) and the loads that found the writer between its two stores
+ * (generation new, ID not yet recorded: some, or the check proved nothing).
+ */
+static void peek(const uint64_t boot_id[2])
+{
+	const uint64_t *rec = (const uint64_t *)
+		((const char *)sg.page + SYSGENID__VM_ID);
+	uint64_t stale = 0, between = 0, iters = 0, id[2];
+	int64_t resumed = 0, noticed = 0, t;
+	uint32_t boot_gen = sg.acked;
+	char hex[33];
+
+	if (!(sg.flags & SYSGENID__VM)) {
+		errno = ENODEV;
+		die("peek needs the VM generation page");
+	}
+	for (;;) {
+		iters++;
+		load_truth(id);
+		if (sysgenid_changed(&sg)) {
+			if (!noticed)
+				noticed = now_ns();
+		} else if (!same_id(id, boot_id)) {
+			stale++;
+		}
+		/* Recorded ID first, then the generation, as the library. */
+		if (__atomic_load_n(&rec[0], __ATOMIC_RELAXED) == boot_id[0] &&
+		    __atomic_load_n(&rec[1], __ATOMIC_RELAXED) == boot_id[1]) {
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			if (__atomic_load_n(sg.page, __ATOMIC_RELAXED) != boot_gen)
+				between++;
+		}
+		t = now_ns();
+		if (!resumed && !same_id(id, boot_id))
+			resumed = t;
+		if (resumed && t - resumed > AFTER_NS)
+			break;
+	}
+	id_hex(id, hex);
+	say("report id=%s stale=%llu notice_us=%lld between=%llu iters=%llu",
+	    hex, (unsigned long long)stale,
+	    noticed ? (long long)(noticed - resumed) / 1000 : -1LL,
+	    (unsigned long long)between, (unsigned long long)iters);
+	say("end");
 }
 
 int main(int argc, char **argv)
@@ -335,16 +401,30 @@ int main(int argc, char **argv)
 	unsigned int i, j;
 	int changed;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s lib|read|poll|counter\n", argv[0]);
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "usage: %s lib|read|poll|counter|peek [CPU]\n",
+			argv[0]);
 		return 2;
 	}
 	method = argv[1];
+	if (argc == 3) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(atoi(argv[2]), &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			die("sched_setaffinity");
+	}
 	setup();
 	load_truth(boot_id);
 	id_hex(boot_id, hex);
-	reseed(0);
+	if (strcmp(method, "peek"))
+		reseed(0);
 	say("ready id=%s vm=%d", hex, !!(sg.flags & SYSGENID__VM));
+	if (!strcmp(method, "peek")) {
+		peek(boot_id);
+		return 0;
+	}
 
 	memcpy(cur, boot_id, sizeof(cur));
 	for (;;) {

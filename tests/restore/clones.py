@@ -19,6 +19,12 @@ the resume, and powers off. Per round and kernel:
   enough to be seen on every run, whatever the scheduling of the vCPUs):
   stale reads in both clones and outputs repeated across them, in every
   pair, so the test is known to see both;
+- peek (the ordering check, first round only: sysgenid_changed() alone on
+  the second CPU, never a system call, while read() on the first CPU makes
+  the change in a test build that waits ORDERING_DELAY_US between storing
+  the generation and the VM generation ID it was made for): no stale check
+  in either clone, and the reader did load the half-made change, so that
+  storing the two the other way round would have been caught;
 - the truth the readers use (the hypervisor's page, read through /dev/mem)
   holds the ID the host gave each clone; the generation moved by exactly
   one; the module unloads and dmesg is clean.
@@ -46,14 +52,22 @@ sys.path.insert(0, HERE)
 import restore  # noqa: E402
 from restore import qemu, SPLAT  # noqa: E402
 
-METHODS = ("lib", "read", "poll", "counter")
+METHODS = ("lib", "read", "poll", "counter", "peek")
 FIXED = ("lib", "read", "poll")
 CONTROL = "counter"
+# The ordering check: peek (sysgenid_changed() alone, no system call) on the
+# second CPU while read makes the change from the first, in the test build
+# with ORDERING_DELAY_US between the generation and the recorded ID stores.
+PEEK = "peek"
+ORDERING = (PEEK, "read")
+ORDERING_PINS = "peek@1,read@0"
+ORDERING_DELAY_US = 100000
 DESCRIPTION = {
     "lib": "library fast path (sysgenid_changed)",
     "read": "non-blocking read()",
     "poll": "poll() with no timeout",
     "counter": "counter alone (control)",
+    "peek": "sysgenid_changed(), no syscall",
 }
 CL = re.compile(r"^@@CL (\S+) (\S+)(?: (.*))?$")
 KV = re.compile(r"(\w+)=(\S+)")
@@ -198,7 +212,15 @@ def judge(checks, clones, methods, fixed_expected=True,
               "outputs repeated across the clones %d"
               % (checks.prefix, DESCRIPTION[m], stale, notice, dups),
               flush=True)
-        if m == CONTROL:
+        if m == PEEK:
+            between = [stat(r, m, "between") for r in clones]
+            print("# %s: %s saw the writer between its two stores %s times"
+                  % (checks.prefix, m, between), flush=True)
+            c("%s: no stale check while the change was half made" % m,
+              stale == [0, 0], stale)
+            c("%s: the reader ran between the writer's two stores" % m,
+              all(b and b > 0 for b in between), between)
+        elif m == CONTROL:
             if control_expected:
                 c("control %s: stale reads after resume in both clones" % m,
                   all(s and s > 0 for s in stale), stale)
@@ -226,17 +248,25 @@ def run(series, rounds, report, initrd=None, fixed_expected=True,
     t0 = time.monotonic()
     for r in range(1, rounds + 1):
         log_path = os.path.join(logdir, "clones-%s-%d-%%s.log" % (series, r))
-        for kind, methods in (("readers", FIXED), ("control", (CONTROL,))):
+        kinds = [("readers", FIXED), ("control", (CONTROL,))]
+        if widened and r == 1:
+            kinds.append(("ordering", ORDERING))
+        for kind, methods in kinds:
             checks = restore.Checks("%s clones round %d %s"
                                     % (series, r, kind), report)
-            extra = ""
+            spec = ",".join(methods)
             if kind == "control" and widened:
-                extra = (" sgmodule=test sgmodargs=test_vmfork_delay_ms=%d"
+                spec += (" sgmodule=test sgmodargs=test_vmfork_delay_ms=%d"
                          % CONTROL_DELAY_MS)
+            elif kind == "ordering":
+                # The notifier waits, so that read() makes the change.
+                spec = (ORDERING_PINS + " sgmodule=test sgmodargs="
+                        "test_vm_store_delay_us=%d,test_vmfork_delay_ms=%d"
+                        % (ORDERING_DELAY_US, CONTROL_DELAY_MS))
             with open(log_path % kind, "w") as log:
                 g = restore.Guest(series, workdir, log,
-                                  "tsc=reliable sgclones=" + ",".join(methods)
-                                  + extra, mode="clones", initrd=initrd)
+                                  "tsc=reliable sgclones=" + spec,
+                                  mode="clones", initrd=initrd)
                 try:
                     clones = one_round(g, checks, methods, fixed_expected)
                     allfig.append(judge(checks, clones, methods,
