@@ -422,18 +422,45 @@ static void scenario_fdonly(void)
 	run_loop(check_fdonly);
 }
 
+/* Whether the driver uses the hypervisor's VM generation page. */
+static int vm_source_mapped(void)
+{
+	FILE *f = fopen("/sys/class/misc/sysgenid/vm_source", "r");
+	char mode[64] = "";
+
+	if (f) {
+		if (!fgets(mode, sizeof(mode), f))
+			mode[0] = '\0';
+		fclose(f);
+	}
+	return !strcmp(mode, "mapped\n");
+}
+
 static void check_maponly(int restored)
 {
-	uint32_t now = sysfs_generation();
+	const volatile uint8_t *p0 = (const volatile uint8_t *)map0;
+	uint32_t now = sysfs_generation(), off;
+	int i, same = 1;
 
 	report(restored ? now != before : now == before,
 	       "generation %" PRIu32 " (%" PRIu32 " before dump)", now,
 	       before);
 	check_mapping("mapping", map0, 0, now, restored);
-	if (map1)
-		check_mapping("mapping of page 1", map1, 4096, now, restored);
-	else
-		report(1, "mapping of page 1: not offered by this driver");
+	if (!map1) {
+		report(!vm_source_mapped(),
+		       "mapping of page 1: refused, and vm_source is not \"mapped\"");
+		return;
+	}
+	check_mapping("mapping of page 1", map1, 4096, now, restored);
+	/* the restored mapping is the hypervisor's page, as before */
+	off = *(const volatile uint32_t *)(p0 + SYSGENID_PAGE_VM_OFFSET);
+	if (off > 4096 - 16)
+		same = 0;
+	for (i = 0; same && i < 16; i++)
+		same = ((const volatile uint8_t *)map1)[off + i] ==
+		       p0[SYSGENID_PAGE_VM_ID + i];
+	report(same, "mapping of page 1: the VM generation ID at %" PRIu32
+	       " is the one the generation page records", off);
 }
 
 static void scenario_maponly(void)
