@@ -4,8 +4,9 @@
  * "mapped"), sysgenid_open() maps it right after the generation page and
  * the fast path uses it: the live ID it finds is the one the generation
  * was made for, so nothing is pending; a forced update is still seen and
- * accepted as before. Without it, the handle is exactly as in 1.0. The
- * detection of a real restore is tests/host/31-clones.
+ * accepted as before. Without it (tests/host/32-no-vmgenid), the handle is
+ * exactly as in 1.0 and the same calls behave the same. The detection of
+ * a real restore is tests/host/31-clones.
  */
 #include "helpers.h"
 
@@ -29,19 +30,20 @@ int main(void)
 	fclose(f);
 	CHECK_EQ(0, sysgenid_open(&sg, SYSGENID_OBSERVER));
 	if (strcmp(source, "mapped\n")) {
-		CHECK_EQ(0, sg.flags & SYSGENID__VM);
-		CHECK_EQ(0, sg.flags);
-		sysgenid_close(&sg);
+		/* As in 1.0: no private bits; the counter alone (below). */
 		fprintf(stderr, "no VM generation page: %s", source);
-		return T_SKIP;
+		CHECK_EQ(0, sg.flags);
+	} else {
+		CHECK(sg.flags & SYSGENID__VM);
+		CHECK_EQ(0, sg.flags & SYSGENID_WATCHER);
+		base = (const char *)sg.page;
+		CHECK_EQ(sysconf(_SC_PAGESIZE) +
+			 sg.page[SYSGENID_PAGE_VM_OFFSET / 4],
+			 SYSGENID__VM_DIST(sg.flags));
+		CHECK_EQ(0, memcmp(base + SYSGENID__VM_DIST(sg.flags),
+				   base + SYSGENID_PAGE_VM_ID,
+				   SYSGENID_VM_ID_SIZE));
 	}
-	CHECK(sg.flags & SYSGENID__VM);
-	CHECK_EQ(0, sg.flags & SYSGENID_WATCHER);
-	base = (const char *)sg.page;
-	CHECK_EQ(sysconf(_SC_PAGESIZE) +
-		 sg.page[SYSGENID_PAGE_VM_OFFSET / 4], SYSGENID__VM_DIST(sg.flags));
-	CHECK_EQ(0, memcmp(base + SYSGENID__VM_DIST(sg.flags),
-			   base + SYSGENID_PAGE_VM_ID, SYSGENID_VM_ID_SIZE));
 	CHECK_EQ(0, sysgenid_changed(&sg));
 	CHECK_EQ(sysfs_attr("generation"), sysgenid_get(&sg));
 

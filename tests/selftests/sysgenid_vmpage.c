@@ -225,4 +225,42 @@ TEST_F(vm, forced_update_keeps_the_recorded_id)
 	EXPECT_EQ(SYSGENID_PAGE_F_VM, field(self->gen, SYSGENID_PAGE_FLAGS));
 }
 
+/*
+ * The VM generation page is offered exactly when sysfs vm_source says
+ * "mapped". Otherwise the flags are clear, mmap() of the page fails with
+ * ENODEV, and with no VMGenID device at all vm_source says so.
+ */
+TEST(offered_exactly_when_mapped)
+{
+	size_t page = sysconf(_SC_PAGESIZE);
+	char source[64];
+	void *gen, *vm;
+	int fd, err;
+
+	if (access(SYSGENID_DEV, F_OK))
+		SKIP(return, "%s is absent", SYSGENID_DEV);
+	ASSERT_EQ(0, vm_source(source, sizeof(source)));
+	fd = open(SYSGENID_DEV, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	gen = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, gen);
+	vm = mmap(NULL, page, PROT_READ, MAP_SHARED, fd,
+		  SYSGENID_MMAP_VM_PAGE * page);
+	err = errno;
+	if (!strcmp(source, "mapped")) {
+		EXPECT_NE(MAP_FAILED, vm);
+		EXPECT_EQ(SYSGENID_PAGE_F_VM, field(gen, SYSGENID_PAGE_FLAGS));
+		if (vm != MAP_FAILED)
+			EXPECT_EQ(0, munmap(vm, page));
+	} else {
+		EXPECT_EQ(MAP_FAILED, vm);
+		EXPECT_EQ(ENODEV, err);
+		EXPECT_EQ(0, field(gen, SYSGENID_PAGE_FLAGS));
+		if (access(VM_DEVICE, F_OK))
+			EXPECT_STREQ("no VMGenID device", source);
+	}
+	EXPECT_EQ(0, munmap(gen, page));
+	EXPECT_EQ(0, close(fd));
+}
+
 TEST_HARNESS_MAIN
