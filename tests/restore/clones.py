@@ -50,7 +50,7 @@ sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import restore  # noqa: E402
-from restore import qemu, SPLAT  # noqa: E402
+from restore import qemu  # noqa: E402
 
 METHODS = ("lib", "read", "poll", "counter", "peek")
 FIXED = ("lib", "read", "poll")
@@ -115,26 +115,6 @@ def duplicates(a, b):
     return n
 
 
-def clone_end(lines, checks, name):
-    """The clone's guest ran to its end cleanly."""
-    c = checks.check
-    c("%s: guest mode exited 0" % name, "@@END clones 0" in lines,
-      [l for l in lines if l.startswith("@@END")])
-    c("%s: module unloaded" % name,
-      "@@RESULT module-unload ok" in lines)
-    dmesg, inside = [], False
-    for line in lines:
-        if line == "@@DMESG-BEGIN":
-            inside = True
-        elif line == "@@DMESG-END":
-            inside = False
-        elif inside:
-            dmesg.append(line)
-    splats = [l for l in dmesg if SPLAT.search(l)]
-    c("%s: dmesg clean" % name, "@@DONE" in lines and not splats,
-      splats[:5])
-
-
 def one_round(g, checks, methods, fixed_expected=True):
     """Boot, snapshot while the readers of methods spin, restore twice;
     returns the clones' parsed reports."""
@@ -182,7 +162,7 @@ def one_round(g, checks, methods, fixed_expected=True):
         done = rep.get("mode", {}).get("done", {})
         c("%s: the generation changed exactly once" % name,
           done.get("generation") == "1", done)
-        clone_end(lines, checks, name)
+        restore.guest_end(lines, checks, "clones", name)
         clones.append(rep)
     return clones
 

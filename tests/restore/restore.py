@@ -393,8 +393,16 @@ def check_end(g, checks):
     checks.check("every participant ran until the end",
                  sorted(ends) == sorted([r, "running"] for r in ROLES
                                         if r != "ctl"), ends)
-    checks.check("guest mode exited 0", "@@END restore 0" in lines)
-    checks.check("module unloaded", "@@RESULT module-unload ok" in lines)
+    guest_end(lines, checks, "restore")
+
+
+def guest_end(lines, checks, mode, name=""):
+    """The guest's mode exited 0, the module unloaded, dmesg is clean."""
+    who = name + ": " if name else ""
+    checks.check("%sguest mode exited 0" % who, "@@END %s 0" % mode in lines,
+                 [l for l in lines if l.startswith("@@END")])
+    checks.check("%smodule unloaded" % who,
+                 "@@RESULT module-unload ok" in lines)
     dmesg, inside = [], False
     for line in lines:
         if line == "@@DMESG-BEGIN":
@@ -404,7 +412,8 @@ def check_end(g, checks):
         elif inside:
             dmesg.append(line)
     splats = [l for l in dmesg if SPLAT.search(l)]
-    checks.check("dmesg clean", "@@DONE" in lines and not splats, splats[:5])
+    checks.check("%sdmesg clean" % who, "@@DONE" in lines and not splats,
+                 splats[:5])
 
 
 def scenario_vmgenid(g, checks, restores=3):
