@@ -330,16 +330,16 @@ def cmd_bench(args):
     print()
     print("window after a restore (%d round(s) x 2 clones per kernel)"
           % args.rounds)
-    print("%-6s %-26s %14s %14s %14s" % ("kernel", "reader", "stale reads",
+    print("%-6s %-37s %14s %14s %14s" % ("kernel", "reader", "stale reads",
                                          "to notice ms", "repeated"))
-    print("%-6s %-26s %14s %14s %14s" % ("", "", "median (max)",
+    print("%-6s %-37s %14s %14s %14s" % ("", "", "median (max)",
                                          "median (max)", "per pair"))
     for series, m, stale, notice, dups in rows:
         def med(v, fmt):
             return (fmt % statistics.median(v) + " (" + fmt % max(v) + ")"
                     if v else "-")
-        print("%-6s %-26s %14s %14s %14s" % (
-            series, DESCRIPTION[m][:26], med(stale, "%d"),
+        print("%-6s %-37s %14s %14s %14s" % (
+            series, DESCRIPTION[m], med(stale, "%d"),
             med(notice, "%.1f"), med(dups, "%d")))
     if bad:
         print("note: checks that did not hold in these runs: %s"
