@@ -173,9 +173,25 @@ def driver_stages():
     src = read("kernel/sysgenid.c")
     src, unexported = csplit.unexport(src)
     final = csplit.cut(src, *OUT_OF_TREE)
+    orphaned_comments(src, final)
     no_force = csplit.cut(final, *FEATURES["force"])
     base = csplit.cut(no_force, *FEATURES["vm"])
     return [base, no_force, final], unexported
+
+
+def orphaned_comments(src, final):
+    """The out-of-tree cut drops a stand-alone comment that mentions the
+    test build with the hook it describes. A comment whose next item
+    stays in the series is about something else (a sentence on the test
+    hooks inside, say, the ordering argument), and dropping it would lose
+    that text from the series with nothing else failing: refuse."""
+    items = [it for it in csplit.parse(src) if it.kind != "blank"]
+    for it, nxt in zip(items, items[1:]):
+        if it.kind == "comment" and it.text() not in final and \
+                nxt.text() in final:
+            sys.exit("upstream: the out-of-tree cut would drop this comment "
+                     "of kernel/sysgenid.c, which describes code that "
+                     "stays:\n%s" % it.text())
 
 
 def kapi_header(unexported):
