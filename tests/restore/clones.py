@@ -59,8 +59,8 @@ CONTROL = "counter"
 # second CPU while read makes the change from the first, in the test build
 # with ORDERING_DELAY_US between the generation and the recorded ID stores.
 PEEK = "peek"
-ORDERING = (PEEK, "read")
-ORDERING_PINS = "peek@1,read@0"
+ORDERING_CPUS = {PEEK: 1, "read": 0}
+ORDERING = tuple(ORDERING_CPUS)
 ORDERING_DELAY_US = 100000
 DESCRIPTION = {
     "lib": "library fast path (sysgenid_changed)",
@@ -234,18 +234,19 @@ def run(series, rounds, report, initrd=None, fixed_expected=True,
         for kind, methods in kinds:
             checks = restore.Checks("%s clones round %d %s"
                                     % (series, r, kind), report)
-            spec = ",".join(methods)
+            spec, extra = ",".join(methods), ""
             if kind == "control" and widened:
-                spec += (" sgmodule=test sgmodargs=test_vmfork_delay_ms=%d"
+                extra = (" sgmodule=test sgmodargs=test_vmfork_delay_ms=%d"
                          % CONTROL_DELAY_MS)
             elif kind == "ordering":
-                # The notifier waits, so that read() makes the change.
-                spec = (ORDERING_PINS + " sgmodule=test sgmodargs="
-                        "test_vm_store_delay_us=%d,test_vmfork_delay_ms=%d"
-                        % (ORDERING_DELAY_US, CONTROL_DELAY_MS))
+                # Pinned; the notifier waits, so that read() makes the change.
+                spec = ",".join("%s@%d" % mc for mc in ORDERING_CPUS.items())
+                extra = (" sgmodule=test sgmodargs=test_vm_store_delay_us=%d,"
+                         "test_vmfork_delay_ms=%d"
+                         % (ORDERING_DELAY_US, CONTROL_DELAY_MS))
             with open(log_path % kind, "w") as log:
                 g = restore.Guest(series, workdir, log,
-                                  "tsc=reliable sgclones=" + spec,
+                                  "tsc=reliable sgclones=" + spec + extra,
                                   mode="clones", initrd=initrd)
                 try:
                     clones = one_round(g, checks, methods, fixed_expected)
