@@ -52,6 +52,14 @@ GUEST_SKIPS = [
     (r"no kmemleak", "debug kernel only"),
 ]
 
+# Kernel arguments of every VM that runs the suites. page_poison=1:
+# Debian's kernels have CONFIG_PAGE_POISONING, and with it a write to a
+# freed page (the driver's own page after a failed init, say) is reported
+# as "pagealloc: memory corruption" with a stack when the page is next
+# allocated, which fails dmesg-clean and the test build's checks. It costs
+# nothing measurable here.
+CHECK_APPEND = "page_poison=1"
+
 # Suites that every `make check` VM must run (one name a line).
 MANIFEST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "suites")
 
@@ -267,13 +275,8 @@ def parse_guest(results, series, lines, expected=None, strict=False,
 def run_guest(results, series, args):
     log_path = os.path.join(qemu.BUILD, "logs", "%s-check.log" % series)
     t0 = time.monotonic()
-    # page_poison=1: Debian's kernels have CONFIG_PAGE_POISONING, and with
-    # it a write to a freed page (the driver's own page after a failed
-    # init, say) is reported as "pagealloc: memory corruption" with a
-    # stack when the page is next allocated, which fails dmesg-clean and
-    # the test build's checks. It costs nothing measurable here.
-    append = "sgtimeout=%d page_poison=1 %s" % (args.suite_timeout,
-                                                args.append or "")
+    append = "sgtimeout=%d %s %s" % (args.suite_timeout, CHECK_APPEND,
+                                     args.append or "")
     with open(log_path, "w") as log:
         vm = qemu.boot_and_wait(series, timeout=args.timeout, log=log,
                                 append=append.strip(), initrd=args.initrd)
