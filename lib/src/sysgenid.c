@@ -96,13 +96,21 @@ static bool sysgenid_is_device(int fd)
 	return minor < 0 || (unsigned int)minor == minor(st.st_rdev);
 }
 
+/* How much of the address space at sg->page the library mapped. */
+static size_t sysgenid_map_len(unsigned int flags)
+{
+	return (flags & SYSGENID__VM ? 2 : 1) * sysconf(_SC_PAGESIZE);
+}
+
 /*
  * Map the generation page and, where the driver offers it, the VM
  * generation page right after it, so that the inline functions find the
  * live VM generation ID at a fixed distance from sg->page. Returns the
  * generation page or MAP_FAILED (errno set); adds the private VM bits to
  * *flags. Two pages are reserved first so that the second mapping cannot
- * land on anything else.
+ * land on anything else; without the VM page the second one is given back
+ * at once, and from then on the library owns one page only
+ * (sysgenid_map_len()).
  */
 static void *sysgenid_map(int fd, unsigned int *flags)
 {
@@ -119,7 +127,8 @@ static void *sysgenid_map(int fd, unsigned int *flags)
 	    MAP_FAILED) {
 		int err = errno;
 
-		munmap(area, 2 * psz);
+		/* Only the untouched half is still surely ours (below). */
+		munmap(area + psz, psz);
 		errno = err;
 		return MAP_FAILED;
 	}
@@ -135,7 +144,13 @@ static void *sysgenid_map(int fd, unsigned int *flags)
 	vm = mmap(area + psz, psz, PROT_READ, MAP_SHARED | MAP_FIXED, fd,
 		  SYSGENID_MMAP_VM_PAGE * psz);
 	if (vm == MAP_FAILED)
-		goto no_vm;
+		/*
+		 * A failed MAP_FIXED may already have removed the reservation,
+		 * and another thread may have mapped something there since:
+		 * the second page is no longer ours to unmap. At worst one
+		 * PROT_NONE page stays reserved.
+		 */
+		return area;
 	*flags |= SYSGENID__VM | (dist / 8) << SYSGENID__VM_SHIFT;
 	return area;
 
@@ -190,7 +205,7 @@ void sysgenid_close(struct sysgenid *sg)
 {
 	if (!sg->page)
 		return;
-	munmap((void *)sg->page, 2 * sysconf(_SC_PAGESIZE));
+	munmap((void *)sg->page, sysgenid_map_len(sg->flags));
 	close(sg->fd);
 	sg->fd = -1;
 	sg->page = NULL;
