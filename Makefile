@@ -44,7 +44,9 @@ tools: deps
 # VM as /lib/sysgenid/test/sysgenid.ko for tests/stress/testbuild.c.
 # The old sysgenid.ko goes first and the build's own exit status decides:
 # a failed rebuild must never leave a stale module to test. The build log
-# is shown without the 6.12 headers' BTF notice.
+# is shown without the 6.12 headers' BTF notice. vm/kmake.sh runs the build
+# on the host, or for trixie's kernels (7.3) in build/trixie-root/, whose
+# compiler and C library those kernels' kbuild tools need.
 modules: kernels
 	@set -e; mkdir -p $(BUILD)/logs; for k in $(KERNELS); do \
 		for v in module:0 module-test:1; do \
@@ -53,7 +55,7 @@ modules: kernels
 			mkdir -p $$d; \
 			rm -f $$d/sysgenid.ko; \
 			cp -a kernel/. $$d/; \
-			if $(MAKE) -s -C $$d KDIR=$(BUILD)/kernels/$$k/kdir \
+			if sh vm/kmake.sh $$k $$d -s \
 				SYSGENID_TEST_HOOKS=$${v#*:} module >$$log 2>&1; \
 			then rc=0; else rc=$$?; fi; \
 			grep -v 'Skipping BTF generation' $$log || true; \
