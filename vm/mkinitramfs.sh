@@ -12,9 +12,16 @@
 #                                dependencies (modinfo), is copied
 #                                from the module's kernel's tree into
 #                                /lib/sysgenid/kmods/, the load order in
-#                                /lib/sysgenid/kmods/order
+#                                /lib/sysgenid/kmods/order; a name ending
+#                                in "?" is copied only if the kernel has
+#                                it (a module later kernels dropped or
+#                                built in)
+# And where the kernel has them, the modules of HARNESS_KMODS go into the
+# guest's own /lib/modules/<release>/ (with depmod's files), for modprobe:
+# ptp_vmclock, the mainline VMClock driver (7.3; not in 6.1 or 6.12).
 set -eu
 
+HARNESS_KMODS="ptp_vmclock"
 top=$(cd "$(dirname "$0")/.." && pwd)
 module=$1 out=$2
 shift 2
@@ -59,22 +66,40 @@ if [ -f "$root/etc/sysgenid/host-programs" ]; then
 			while read -r lib; do copy_host "$lib"; done
 	done <"$root/etc/sysgenid/host-programs"
 fi
-if [ -f "$root/etc/sysgenid/kernel-modules" ]; then
-	kver=$(modinfo -F vermagic "$module" | cut -d' ' -f1)
-	mdir=""
-	for d in "${SYSGENID_BUILD:-$top/build}"/kernels/*/root/lib/modules/"$kver"; do
-		[ -d "$d/kernel" ] && mdir=$d
+kver=$(modinfo -F vermagic "$module" | cut -d' ' -f1)
+mdir=""
+for d in "${SYSGENID_BUILD:-$top/build}"/kernels/*/root/lib/modules/"$kver"; do
+	[ -d "$d/kernel" ] && mdir=$d
+done
+if [ -n "$mdir" ]; then
+	for m in $HARNESS_KMODS; do
+		f=$(find "$mdir/kernel" -name "$m.ko*" | head -n 1)
+		[ -n "$f" ] || continue
+		rel=${f#"$mdir/"}
+		mkdir -p "$root/lib/modules/$kver/$(dirname "$rel")"
+		case $f in
+		*.xz) xz -dc "$f" >"$root/lib/modules/$kver/${rel%.xz}" ;;
+		*) cp "$f" "$root/lib/modules/$kver/$rel" ;;
+		esac
 	done
+	if [ -d "$root/lib/modules/$kver" ]; then
+		cp "$mdir/modules.builtin" "$mdir/modules.order" "$root/lib/modules/$kver/"
+		depmod -b "$root" "$kver"
+	fi
+fi
+if [ -f "$root/etc/sysgenid/kernel-modules" ]; then
 	[ -n "$mdir" ] || { echo "mkinitramfs: no module tree for $kver" >&2; exit 1; }
 	kmods=$root/lib/sysgenid/kmods
 	mkdir -p "$kmods"
 	: >"$kmods/order"
 	find "$mdir/kernel" -name '*.ko*' >"$kmods/.index"
 	add_module() {	# $1: module name; its dependencies (modinfo) first
+		case $1 in *\?) optional=1; set -- "${1%\?}" ;; *) optional=0 ;; esac
 		grep -qx "$1" "$kmods/order" && return 0
 		set -- "$1" "$(grep -E "/$1\\.ko(\\.xz)?\$" "$kmods/.index" | head -n 1)"
 		if [ -z "$2" ]; then	# built into this kernel: nothing to load
 			grep -qE "/$1\\.ko\$" "$mdir/modules.builtin" && return 0
+			[ "$optional" = 1 ] && return 0
 			echo "mkinitramfs: no module $1 for $kver" >&2
 			exit 1
 		fi
