@@ -53,6 +53,26 @@
 #define sysgenid_test_vmfork_delay()	do { } while (0)
 #endif
 
+/*
+ * Mix a new VM generation ID into the kernel's generator and reseed it,
+ * then run the vmfork notifiers: add_vmfork_randomness(). Out of tree,
+ * where it is not exported, compat/compat.h reseeds without the notifiers.
+ * Returns false if the generator could not be reseeded (the ID is still
+ * mixed in).
+ */
+#ifndef sysgenid_vmfork_randomness
+static bool sysgenid_vmfork_randomness(const void *id, size_t len)
+{
+#if IS_ENABLED(CONFIG_VMGENID)
+	add_vmfork_randomness(id, len);
+	return true;
+#else
+	add_device_randomness(id, len);
+	return false;
+#endif
+}
+#endif
+
 static bool vmgenid = true;
 module_param(vmgenid, bool, 0444);
 MODULE_PARM_DESC(vmgenid, "Change the generation when the VM generation ID changes (default: on)");
@@ -250,23 +270,37 @@ void sysgenid_bump_generation(void)
 EXPORT_SYMBOL_GPL(sysgenid_bump_generation);
 
 /*
- * VM generation source: no stale window after a restore.
+ * VM generation source: no stale window after a restore, and never ahead
+ * of the kernel's random number generator.
  *
  * A hypervisor with VMGenID writes a new 16-byte VM generation ID into
- * guest memory before a restored or cloned guest runs again, but the kernel
- * learns of it only when the ACPI notification has been handled, tens of
- * milliseconds later under emulation. The vmfork notifier alone leaves a
- * window in which every reader sees the old generation.
+ * guest memory before a restored or cloned guest runs again, then sends an
+ * ACPI notification, which the kernel handles tens of milliseconds later
+ * under emulation. add_vmfork_randomness() mixes the new ID into the
+ * kernel's generator, reseeds it and only then runs the vmfork notifiers.
+ * "The generation changed" must mean "getrandom() already differs from the
+ * other clone's": most programs rebuild their state from getrandom() when
+ * told of a change, and acknowledge.
  *
- * So the driver maps the hypervisor's page itself (the page the ACPI
- * device's ADDR method points into, the memory the kernel's vmgenid driver
- * reads) and compares the live ID with the one the last VM-driven change
- * was made for (sysgenid_vm_made_for) on every system call; the first
- * path that finds them different makes the change, exactly once, whether
- * it is a system call or the vmfork notification. Userspace gets the same
- * view (the VM generation page at mmap offset SYSGENID_MMAP_VM_PAGE, and
- * the recorded ID in the generation page) so that it can tell "changed"
- * without a system call.
+ * So the one change for a new ID is made from the vmfork notifier, after
+ * the reseed (sysgenid_vm_change()). The driver does not depend on another
+ * driver for it: its own ACPI notify handler has the generator reseeded
+ * through add_vmfork_randomness() as well (sysgenid_vm_restore()), so the
+ * notifier runs whether or not the kernel's vmgenid driver is bound; when
+ * both are, the generator is reseeded twice and the change is still made
+ * once, for the ID.
+ *
+ * The driver maps the hypervisor's page itself (the page the ACPI device's
+ * ADDR method points into, the memory the kernel's vmgenid driver reads)
+ * so that a restore is known at once: every system call compares the live
+ * ID with the one the last VM-driven change was made for
+ * (sysgenid_vm_made_for) and, while they differ, waits for the change
+ * (sysgenid_vm_sync()) rather than report the generation before it.
+ * Userspace gets the same view (the VM generation page at mmap offset
+ * SYSGENID_MMAP_VM_PAGE, and the recorded ID in the generation page), so
+ * that it knows without a system call when it must make one. A live ID
+ * read while the hypervisor writes it, which VMGenID allows, only starts
+ * such a wait: the change is made for the ID read after the notification.
  *
  * The hypervisor page is offered to userspace only when that exposes
  * nothing but VM generation data: the ID does not straddle a page, the page
@@ -292,6 +326,13 @@ EXPORT_SYMBOL_GPL(sysgenid_bump_generation);
 
 #define SYSGENID_VM_MAPPED	"mapped"
 
+/*
+ * How long a system call that found a new ID waits for the notification
+ * before it has the generator reseeded and the change made itself: a
+ * hypervisor must notify, but a guest must not hang if it does not.
+ */
+#define SYSGENID_VM_NOTIFY_WAIT	HZ
+
 /* Why the source is or is not in use; read by sysfs vm_source. */
 static const char *sysgenid_vm_mode = "no VMGenID device";
 /* The hypervisor's page (read-only use), or NULL when not in use. */
@@ -300,6 +341,12 @@ static unsigned long sysgenid_vm_pfn;
 static unsigned int sysgenid_vm_offset;
 /* The ID the last VM-driven change was made for, as in the page. */
 static u64 sysgenid_vm_made_for[2];
+/* The VMGenID device, whose notifications the driver handles too. */
+static acpi_handle sysgenid_vm_handle;
+/* System calls wait here for the change for a new ID. */
+static DECLARE_WAIT_QUEUE_HEAD(sysgenid_vm_wq);
+/* Serializes sysgenid_vm_restore(): one reseed per new ID from here. */
+static DEFINE_MUTEX(sysgenid_vm_lock);
 
 static void sysgenid_vm_live(u64 id[2])
 {
@@ -331,9 +378,9 @@ static bool sysgenid_vm_pending(void)
 }
 
 /*
- * Make the one change for a new VM generation ID, if no path has made it
- * yet. Called at the start of every system call on the device and by the
- * vmfork notifier; cheap (two 16-byte loads) when nothing is pending.
+ * Make the one change for a new VM generation ID, if it is not made yet.
+ * Called by the vmfork notifier, after add_vmfork_randomness() reseeded
+ * the kernel's generator with the new ID.
  */
 static void sysgenid_vm_change(void)
 {
@@ -341,8 +388,9 @@ static void sysgenid_vm_change(void)
 	unsigned long flags;
 	u64 live[2];
 
-	if (likely(!sysgenid_vm_pending()))
+	if (!sysgenid_vm_pending())
 		return;
+	sysgenid_test_vmfork_delay();
 
 	spin_lock_irqsave(&sysgenid_lock, flags);
 	sysgenid_vm_live(live);
@@ -363,7 +411,68 @@ static void sysgenid_vm_change(void)
 	spin_unlock_irqrestore(&sysgenid_lock, flags);
 
 	sysgenid_wake();
+	wake_up_all(&sysgenid_vm_wq);
 }
+
+/*
+ * Have the kernel's generator reseeded with the new ID and the change made
+ * for it, if neither is done yet. add_vmfork_randomness() runs the vmfork
+ * notifiers after the reseed, this driver's among them; where it is not
+ * reachable the reseed comes without them, and the change is made here.
+ * From a workqueue only: the out-of-tree reseed needs the kernel's
+ * credentials (compat/compat.h).
+ */
+static void sysgenid_vm_restore(void)
+{
+	u64 live[2];
+
+	mutex_lock(&sysgenid_vm_lock);
+	if (sysgenid_vm_pending()) {
+		sysgenid_vm_live(live);
+		if (!sysgenid_vmfork_randomness(live, sizeof(live)))
+			pr_warn_once("kernel generator not reseeded for a new VM generation ID\n");
+		sysgenid_vm_change();
+	}
+	mutex_unlock(&sysgenid_vm_lock);
+}
+
+static void sysgenid_vm_work_fn(struct work_struct *work)
+{
+	sysgenid_vm_restore();
+}
+
+static DECLARE_WORK(sysgenid_vm_work, sysgenid_vm_work_fn);
+
+/*
+ * At the start of every system call on the device: if the hypervisor's ID
+ * is new, wait until the change for it is made (after the reseed), so that
+ * the call reports the new generation and never the one before it. Cheap
+ * (two 16-byte loads) when nothing is pending. A fatal signal ends the
+ * wait; without a notification in SYSGENID_VM_NOTIFY_WAIT the caller has
+ * the change made itself.
+ */
+static void sysgenid_vm_sync(void)
+{
+	long ret;
+
+	if (likely(!sysgenid_vm_pending()))
+		return;
+	ret = wait_event_killable_timeout(sysgenid_vm_wq,
+					  !sysgenid_vm_pending(),
+					  SYSGENID_VM_NOTIFY_WAIT);
+	if (!ret) {
+		schedule_work(&sysgenid_vm_work);
+		flush_work(&sysgenid_vm_work);
+	}
+}
+
+#ifdef CONFIG_ACPI
+/* The VMGenID device's notification, beside the vmgenid driver's own. */
+static void sysgenid_vm_notify(acpi_handle handle, u32 event, void *data)
+{
+	schedule_work(&sysgenid_vm_work);
+}
+#endif
 
 /* The vmfork notifier: compare when the source is in use, else bump. */
 static void sysgenid_vm_fork(void)
@@ -444,6 +553,7 @@ static const char * __init sysgenid_vm_find(phys_addr_t *addr)
 		return "no VMGenID device";
 
 	status = acpi_evaluate_object(adev->handle, "ADDR", NULL, &buf);
+	sysgenid_vm_handle = adev->handle;
 	acpi_dev_put(adev);
 	if (ACPI_FAILURE(status))
 		return "no ADDR method";
@@ -452,10 +562,35 @@ static const char * __init sysgenid_vm_find(phys_addr_t *addr)
 	kfree(buf.pointer);
 	return why;
 }
+
+static int __init sysgenid_vm_listen(void)
+{
+	acpi_status status;
+
+	status = acpi_install_notify_handler(sysgenid_vm_handle,
+					     ACPI_DEVICE_NOTIFY,
+					     sysgenid_vm_notify, NULL);
+	return ACPI_FAILURE(status) ? -ENODEV : 0;
+}
+
+static void sysgenid_vm_unlisten(void)
+{
+	acpi_remove_notify_handler(sysgenid_vm_handle, ACPI_DEVICE_NOTIFY,
+				   sysgenid_vm_notify);
+}
 #else
 static const char * __init sysgenid_vm_find(phys_addr_t *addr)
 {
 	return "no ACPI";
+}
+
+static int __init sysgenid_vm_listen(void)
+{
+	return -ENODEV;
+}
+
+static void sysgenid_vm_unlisten(void)
+{
 }
 #endif
 
@@ -492,6 +627,11 @@ static const char * __init sysgenid_vm_probe(void)
 		memunmap(page);
 		return "page shared with other data";
 	}
+	/* Before the page is in use: a notification finds nothing pending. */
+	if (sysgenid_vm_listen()) {
+		memunmap(page);
+		return "no notify handler";
+	}
 
 	sysgenid_vm_page = page;
 	sysgenid_vm_pfn = PHYS_PFN(addr);
@@ -512,10 +652,14 @@ static void __init sysgenid_vm_init(void)
 	pr_debug("VM generation source: %s\n", sysgenid_vm_mode);
 }
 
+/* Once no file is open: nothing waits in sysgenid_vm_sync(). */
 static void sysgenid_vm_exit(void)
 {
-	if (sysgenid_vm_page)
-		memunmap((void *)sysgenid_vm_page);
+	if (!sysgenid_vm_page)
+		return;
+	sysgenid_vm_unlisten();
+	cancel_work_sync(&sysgenid_vm_work);
+	memunmap((void *)sysgenid_vm_page);
 	sysgenid_vm_page = NULL;
 }
 
@@ -532,7 +676,7 @@ static int sysgenid_open(struct inode *inode, struct file *file)
 {
 	struct sysgenid_file *sf;
 
-	sysgenid_vm_change();
+	sysgenid_vm_sync();
 	sf = kmalloc(sizeof(*sf), GFP_KERNEL_ACCOUNT);
 	if (!sf)
 		return -ENOMEM;
@@ -587,7 +731,7 @@ static ssize_t sysgenid_read(struct file *file, char __user *buf,
 	u32 gen;
 	int ret;
 
-	sysgenid_vm_change();
+	sysgenid_vm_sync();
 	if (!count)
 		return 0;
 	if (count < sizeof(gen))
@@ -632,7 +776,7 @@ static ssize_t sysgenid_write(struct file *file, const char __user *buf,
 	bool last;
 	u32 gen;
 
-	sysgenid_vm_change();
+	sysgenid_vm_sync();
 	if (count != sizeof(gen))
 		return -EINVAL;
 	if (copy_from_user(&gen, buf, sizeof(gen)))
@@ -656,7 +800,7 @@ static __poll_t sysgenid_poll(struct file *file, poll_table *wait)
 	struct sysgenid_file *sf = file->private_data;
 	bool changed;
 
-	sysgenid_vm_change();
+	sysgenid_vm_sync();
 	poll_wait(file, &sysgenid_read_wq, wait);
 
 	/*
@@ -757,7 +901,7 @@ static long sysgenid_force_update(unsigned long min_gen)
 static long sysgenid_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
-	sysgenid_vm_change();
+	sysgenid_vm_sync();
 	switch (cmd) {
 	case SYSGENID_WAIT_WATCHERS:
 		return sysgenid_wait_watchers(file, arg);
@@ -897,7 +1041,6 @@ static struct miscdevice sysgenid_misc = {
 static int sysgenid_vmfork(struct notifier_block *nb, unsigned long action,
 			   void *data)
 {
-	sysgenid_test_vmfork_delay();
 	sysgenid_vm_fork();
 	return NOTIFY_DONE;
 }
@@ -931,22 +1074,28 @@ static int __init sysgenid_init(void)
 		return -ENOMEM;
 	sysgenid_vm_init();
 
-	ret = misc_register(&sysgenid_misc);
-	if (ret)
-		goto out_free_page;
-
-	sysgenid_set_ready(true);
+	/*
+	 * Notifications that come before the device exists change nothing
+	 * (sysgenid_ready); a new VM generation ID is then still pending,
+	 * and the first system call has the change made.
+	 */
 	if (vmgenid) {
 		ret = register_random_vmfork_notifier(&sysgenid_vmfork_nb);
 		if (ret)
-			goto out_unready;
+			goto out_vm;
 	}
+
+	/* Last: once the device exists, it may be opened. */
+	ret = misc_register(&sysgenid_misc);
+	if (ret)
+		goto out_unregister;
+	sysgenid_set_ready(true);
 	return 0;
 
-out_unready:
-	sysgenid_set_ready(false);
-	misc_deregister(&sysgenid_misc);
-out_free_page:
+out_unregister:
+	if (vmgenid)
+		unregister_random_vmfork_notifier(&sysgenid_vmfork_nb);
+out_vm:
 	sysgenid_vm_exit();
 	free_page((unsigned long)sysgenid_page);
 	sysgenid_page = NULL;

@@ -2,10 +2,12 @@
 /*
  * Out-of-tree builds only: what newer kernels have and older ones lack, so
  * that sysgenid.c reads as the upstream driver would. Included before
- * anything else, so it only defines macros.
+ * anything else, so pr_fmt is defined here as sysgenid.c defines it.
  */
 #ifndef _SYSGENID_COMPAT_H
 #define _SYSGENID_COMPAT_H
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/version.h>
 
@@ -28,5 +30,39 @@
 	defined(CONFIG_SPARC) || defined(CONFIG_XTENSA)
 #error "sysgenid needs an architecture whose data caches do not alias"
 #endif
+
+/*
+ * add_vmfork_randomness() is exported only when the vmgenid driver is a
+ * module, and Debian builds it in. What it does before it runs the vmfork
+ * notifiers is public: mix the ID in, then reseed through the RNDRESEEDCRNG
+ * ioctl of /dev/urandom, which needs CAP_SYS_ADMIN and so works from a
+ * workqueue, with the kernel's credentials, where sysgenid calls it. (The
+ * function itself is out of reach: its address from a kprobe would be an
+ * indirect call into a function that has no ENDBR on IBT machines.)
+ */
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/kdev_t.h>
+#include <linux/random.h>
+
+static inline bool sysgenid_compat_vmfork_randomness(const void *id,
+						     size_t len)
+{
+	struct file *f;
+	long ret = -ENODEV;
+
+	add_device_randomness(id, len);
+	f = filp_open("/dev/urandom", O_RDONLY, 0);
+	if (IS_ERR(f))
+		return false;
+	/* Only the kernel's own random device: char 1:9. */
+	if (S_ISCHR(file_inode(f)->i_mode) &&
+	    file_inode(f)->i_rdev == MKDEV(1, 9) && f->f_op->unlocked_ioctl)
+		ret = f->f_op->unlocked_ioctl(f, RNDRESEEDCRNG, 0);
+	filp_close(f, NULL);
+	return !ret;
+}
+
+#define sysgenid_vmfork_randomness sysgenid_compat_vmfork_randomness
 
 #endif /* _SYSGENID_COMPAT_H */

@@ -18,10 +18,11 @@
  *                        and the recorded VM generation ID store of a change
  *                        for a new VM generation, to widen the window the
  *                        memory barriers there close
- *   test_vmfork_delay_ms sleeps this long in the vmfork notifier before it
- *                        acts, to widen the window after a restore that
- *                        only the counter alone has (the clones test's
- *                        negative control)
+ *   test_vmfork_delay_ms sleeps this long before the change for a new VM
+ *                        generation ID (after the kernel's generator was
+ *                        reseeded), to widen the window after a restore
+ *                        that only the counter alone has (the clones
+ *                        test's negative control)
  */
 #ifndef _SYSGENID_TEST_HOOKS_H
 #define _SYSGENID_TEST_HOOKS_H
@@ -57,7 +58,7 @@ MODULE_PARM_DESC(test_vm_store_delay_us, "Test build: delay between the generati
 
 static unsigned int test_vmfork_delay_ms;
 module_param(test_vmfork_delay_ms, uint, 0644);
-MODULE_PARM_DESC(test_vmfork_delay_ms, "Test build: delay in the vmfork notifier");
+MODULE_PARM_DESC(test_vmfork_delay_ms, "Test build: delay before the change for a new VM generation ID");
 
 #define sysgenid_test_store_window()	udelay(READ_ONCE(test_store_delay_us))
 #define sysgenid_test_vm_store_window()	udelay(READ_ONCE(test_vm_store_delay_us))

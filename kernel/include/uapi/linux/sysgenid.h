@@ -88,10 +88,13 @@
  * The driver stores the new generation before the new recorded ID (with a
  * write barrier between them), so a reader that sees the new recorded ID
  * sees the new generation; one that sees the old recorded ID after a
- * restore sees it differ from the live ID. Either way "changed" shows from
- * the first instruction the restored guest runs. Any system call on the
- * device (open, read, write, poll, ioctl) then makes the change if it is
- * still pending: the generation changes exactly once per VM generation ID.
+ * restore sees it differ from the live ID. Either way a restore shows from
+ * the first instruction the restored guest runs. Then any system call on
+ * the device (open, read, write, poll, ioctl) returns once the kernel's
+ * random number generator has been reseeded with the new ID and the
+ * generation changed (once per VM generation ID): make one before
+ * reporting the change, so that getrandom() after it differs between
+ * clones.
  */
 #define SYSGENID_PAGE_FLAGS		4	/* __u32, SYSGENID_PAGE_F_* */
 #define SYSGENID_PAGE_VM_OFFSET		8	/* __u32, ID's offset in VM page */
