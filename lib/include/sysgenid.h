@@ -64,6 +64,7 @@ int sysgenid_wait_watchers(struct sysgenid *sg, int timeout_ms);
 int sysgenid_force_update(struct sysgenid *sg, uint32_t min_gen);
 int sysgenid_seed(struct sysgenid *sg, void *buf, size_t len);
 uint32_t sysgenid__refresh(const struct sysgenid *sg);
+int sysgenid__sync(const struct sysgenid *sg, uint32_t *gen);
 
 /*
  * With the VM generation page mapped: non-zero when the hypervisor's VM
@@ -99,7 +100,9 @@ static inline int sysgenid__vm_stale(const struct sysgenid *sg,
  * sysgenid_wait() or an EPOLLIN on sysgenid_fd() this returns the new
  * value or a later one. With the VM generation page mapped, a restore the
  * kernel has not handled yet is seen here first: then one system call
- * makes the kernel change the generation, and the new value is returned.
+ * returns once the kernel has reseeded its random number generator and
+ * changed the generation, and the new value is returned (the old one if
+ * that call failed: sysgenid_changed() reports the error).
  */
 static inline uint32_t sysgenid_get(const struct sysgenid *sg)
 {
@@ -108,25 +111,32 @@ static inline uint32_t sysgenid_get(const struct sysgenid *sg)
 	if (!(sg->flags & SYSGENID__VM))
 		return __atomic_load_n(sg->page, __ATOMIC_ACQUIRE);
 	if (sysgenid__vm_stale(sg, &gen))
-		return sysgenid__refresh(sg);
+		sysgenid__sync(sg, &gen);
 	return gen;
 }
 
 /*
- * Non-zero when the current generation differs from the one this handle
- * last accepted (at sysgenid_open() or with sysgenid_ack()), or when the
- * system was restored and the kernel has not changed the generation yet
- * (with the VM generation page mapped): a few loads and compares and no
- * system call, meant for hot paths.
+ * 1 when the current generation differs from the one this handle last
+ * accepted (at sysgenid_open() or with sysgenid_ack()), else 0: a few
+ * loads and compares and no system call, meant for hot paths. With the VM
+ * generation page mapped, a restore that the kernel has not handled yet
+ * costs one system call, which returns once the kernel's generator has
+ * been reseeded and the generation changed, so that state rebuilt from
+ * getrandom() on a change never repeats another clone's. A negative errno
+ * value if that call failed: the system was restored all the same.
  */
 static inline int sysgenid_changed(const struct sysgenid *sg)
 {
 	uint32_t gen;
+	int ret;
 
-	if (!(sg->flags & SYSGENID__VM))
+	if (!(sg->flags & SYSGENID__VM)) {
 		gen = __atomic_load_n(sg->page, __ATOMIC_ACQUIRE);
-	else if (sysgenid__vm_stale(sg, &gen))
-		return 1;
+	} else if (sysgenid__vm_stale(sg, &gen)) {
+		ret = sysgenid__sync(sg, &gen);
+		if (ret < 0)
+			return ret;
+	}
 	return gen != __atomic_load_n(&sg->acked, __ATOMIC_RELAXED);
 }
 

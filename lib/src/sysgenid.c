@@ -300,15 +300,34 @@ int sysgenid_force_update(struct sysgenid *sg, uint32_t min_gen)
 /*
  * A restore the kernel has not handled yet (the inline functions found the
  * live VM generation ID different from the recorded one): any system call
- * on the device makes the kernel change the generation; a poll() that does
- * not wait is the cheapest and consumes nothing.
+ * on the device returns only once the kernel has reseeded its generator and
+ * changed the generation; a poll() that does not wait for readiness is the
+ * cheapest and consumes nothing. Stores the generation after it in *gen;
+ * on failure leaves *gen alone and returns the negative errno value.
  */
-uint32_t sysgenid__refresh(const struct sysgenid *sg)
+int sysgenid__sync(const struct sysgenid *sg, uint32_t *gen)
 {
 	struct pollfd pfd = { .fd = sg->fd, .events = POLLIN };
+	int ret;
 
-	poll(&pfd, 1, 0);
-	return __atomic_load_n(sg->page, __ATOMIC_ACQUIRE);
+	do
+		ret = sys_ret(poll(&pfd, 1, 0));
+	while (ret == -EINTR);
+	if (ret < 0)
+		return ret;
+	if (pfd.revents & POLLNVAL)
+		return -EBADF;
+	*gen = __atomic_load_n(sg->page, __ATOMIC_ACQUIRE);
+	return 0;
+}
+
+/* Version 1.1's inline code calls this; it has no way to report errors. */
+uint32_t sysgenid__refresh(const struct sysgenid *sg)
+{
+	uint32_t gen = __atomic_load_n(sg->page, __ATOMIC_ACQUIRE);
+
+	sysgenid__sync(sg, &gen);
+	return gen;
 }
 
 /*
