@@ -11,8 +11,9 @@
  *	poll	poll() with no timeout on an observer file, sysgenid_seed()
  *	counter	the negative control: the 4-byte counter at offset 0 alone
  *		(as AWS-LC reads it), reseeded from getrandom() alone
- *	peek	sysgenid_changed() alone, never a system call on the device
- *		and no outputs: the ordering check (see peek() below)
+ *	peek	the page loads of sysgenid_changed() alone, never a system
+ *		call on the device, and no outputs: the ordering check (see
+ *		peek() below)
  *
  * "sgclone METHOD CPU" pins the reader to CPU first.
  *
@@ -23,7 +24,11 @@
  * new ID there runs after the resume.
  *
  * Each iteration: load the true ID; check (a "stale read" when the true ID
- * is new but the check says unchanged); reseed if changed; draw an output
+ * is new but the check says unchanged); reseed if changed, and take 16
+ * bytes from getrandom() as every program that rebuilds its state from the
+ * kernel's generator does (the first such draw after the resume is
+ * reported: two clones must never share it, or "changed" came before the
+ * kernel's generator was reseeded); draw an output
  * (SHA-256 of seed and counter); load the true ID and check again, and
  * discard the output if the check now says changed; else emit it. Emitted
  * outputs whose second true-ID load was new were emitted after the resume.
@@ -39,7 +44,8 @@
  *
  * Lines (stdout, the serial console):
  *	@@CL <method> ready id=<true ID> vm=<1 if the library mapped the VM page>
- *	@@CL <method> report id=<true ID> stale=<n> notice_us=<t> ...
+ *	@@CL <method> report id=<true ID> stale=<n> notice_us=<t>
+ *		grnd=<getrandom() bytes drawn at the notice> ...
  *	@@CL <method> epoch fp=<seed fingerprint> ranges=<a-b,...>
  *	@@CL <method> end
  */
@@ -83,6 +89,8 @@ static int fd = -1;
 static uint32_t counter_seen;
 static const uint32_t *counter_page;
 static uint8_t seed[32];
+/* getrandom() at the last reseed, and at the first one after the resume. */
+static uint8_t grnd[16], notice_grnd[16];
 static struct epoch epochs[MAX_EPOCHS];
 static unsigned int nepochs;
 /* The first outputs emitted after the resume, for make demo. */
@@ -229,6 +237,8 @@ static void reseed(int accept)
 	} else if (!strcmp(method, "counter")) {
 		counter_seen = __atomic_load_n(counter_page, __ATOMIC_ACQUIRE);
 	}
+	if (getrandom(grnd, sizeof(grnd), 0) != sizeof(grnd))
+		die("getrandom");
 	if (!strcmp(method, "counter")) {
 		if (getrandom(seed, sizeof(seed), 0) != sizeof(seed))
 			die("getrandom");
@@ -293,6 +303,7 @@ static void accepted(int64_t *resumed, int64_t *noticed,
 	if (same_id(cur, boot_id) || *noticed)
 		return;
 	*noticed = now_ns();
+	memcpy(notice_grnd, grnd, sizeof(grnd));
 	if (!*resumed)
 		*resumed = *noticed;
 }
@@ -348,6 +359,20 @@ static void setup(void)
  * be none) and the loads that found the writer between its two stores
  * (generation new, ID not yet recorded: some, or the check proved nothing).
  */
+/*
+ * What sysgenid_changed() decides from the page alone: stale (a restore
+ * not yet handled), or a generation other than the accepted one. Where
+ * the library would then make its system call, peek does not.
+ */
+static int changed_no_syscall(void)
+{
+	uint32_t gen;
+
+	if (sysgenid__vm_stale(&sg, &gen))
+		return 1;
+	return gen != sg.acked;
+}
+
 static void peek(const uint64_t boot_id[2])
 {
 	const uint64_t *rec = (const uint64_t *)
@@ -364,7 +389,7 @@ static void peek(const uint64_t boot_id[2])
 	for (;;) {
 		iters++;
 		load_truth(id);
-		if (sysgenid_changed(&sg)) {
+		if (changed_no_syscall()) {
 			if (!noticed)
 				noticed = now_ns();
 		} else if (!same_id(id, boot_id)) {
@@ -396,7 +421,7 @@ int main(int argc, char **argv)
 	uint64_t ctr = 0, emitted = 0, discarded = 0, stale = 0, iters = 0;
 	uint64_t boot_id[2], cur[2], id[2], id2[2];
 	int64_t resumed = 0, noticed = 0, t;
-	char hex[33];
+	char hex[33], grnd_hex[33];
 	uint8_t out[32];
 	unsigned int i, j;
 	int changed;
@@ -430,8 +455,9 @@ int main(int argc, char **argv)
 	for (;;) {
 		iters++;
 		load_truth(id);
-		changed = check();
+		/* Before the check: a system call may wait for the change. */
 		t = now_ns();
+		changed = check();
 		if (!resumed && !same_id(id, boot_id))
 			resumed = t;
 		/* The system was restored, and this check says it was not. */
@@ -467,10 +493,13 @@ int main(int argc, char **argv)
 	id_hex(id, hex);
 	if (nfirst)
 		first[17 * nfirst - 1] = '\0';
-	say("report id=%s stale=%llu notice_us=%lld emitted=%llu "
+	for (i = 0; i < sizeof(notice_grnd); i++)
+		sprintf(grnd_hex + 2 * i, "%02x", notice_grnd[i]);
+	say("report id=%s stale=%llu notice_us=%lld grnd=%s emitted=%llu "
 	    "discarded=%llu reseeds=%u iters=%llu first=%s", hex,
 	    (unsigned long long)stale,
 	    noticed ? (long long)(noticed - resumed) / 1000 : -1LL,
+	    noticed ? grnd_hex : "-",
 	    (unsigned long long)emitted, (unsigned long long)discarded,
 	    nepochs, (unsigned long long)iters, nfirst ? first : "-");
 	for (i = 0; i < nepochs; i++) {

@@ -38,6 +38,7 @@ as the driver before the VM generation source, for the red run).
 """
 
 import argparse
+import itertools
 import os
 import re
 import shutil
@@ -77,6 +78,9 @@ SPIN = 1.0          # seconds the readers spin before the snapshot
 # a restore whose notification runs before the reader does shows none.
 CONTROL_DELAY_MS = 200
 CLONE_TIMEOUT = 120  # from resume until the clone powered off
+# Clones of each readers snapshot: three give three pairs, so two rounds
+# judge six pairs per kernel.
+READER_CLONES = 3
 
 
 def parse(lines):
@@ -115,9 +119,9 @@ def duplicates(a, b):
     return n
 
 
-def one_round(g, checks, methods, fixed_expected=True):
-    """Boot, snapshot while the readers of methods spin, restore twice;
-    returns the clones' parsed reports."""
+def one_round(g, checks, methods, fixed_expected=True, nclones=2):
+    """Boot, snapshot while the readers of methods spin, restore nclones
+    times; returns the clones' parsed reports."""
     c = checks.check
 
     def ready():
@@ -141,7 +145,7 @@ def one_round(g, checks, methods, fixed_expected=True):
     g.pump(timeout=SPIN)
     g.snapshot()
     clones = []
-    for n in (1, 2):
+    for n in range(1, nclones + 1):
         guid = str(uuid.uuid4())
         start = len(g.lines)
         g.restore(guid)
@@ -187,10 +191,14 @@ def judge(checks, clones, methods, fixed_expected=True,
         stale = [stat(r, m, "stale") for r in clones]
         notice = [stat(r, m, "notice_us") for r in clones]
         dups = duplicates(a[m], b[m])
-        figures[m] = (stale, notice, dups)
+        grnd = [r[m]["report"].get("grnd", "-") for r in clones]
+        same_grnd = grnd[0] != "-" and grnd[0] == grnd[1]
+        figures[m] = (stale, notice, dups, same_grnd)
         print("# %s: %-38s stale reads %s, resume to notice %s us, "
-              "outputs repeated across the clones %d"
-              % (checks.prefix, DESCRIPTION[m], stale, notice, dups),
+              "outputs repeated across the clones %d, getrandom() at the "
+              "notice %s"
+              % (checks.prefix, DESCRIPTION[m], stale, notice, dups,
+                 "IDENTICAL " + grnd[0] if same_grnd else "differs"),
               flush=True)
         if m == PEEK:
             between = [stat(r, m, "between") for r in clones]
@@ -213,6 +221,12 @@ def judge(checks, clones, methods, fixed_expected=True,
               all(t is not None and t >= 0 for t in notice), notice)
             c("%s: zero outputs repeated across the clones" % m,
               dups == 0, dups)
+            # "Changed" must mean "the kernel's generator was reseeded":
+            # a program that rebuilds from getrandom() on the change must
+            # not rebuild what the other clone rebuilt.
+            c("%s: getrandom() right after the change differs between "
+              "the clones" % m,
+              "-" not in grnd and not same_grnd, grnd)
     return figures
 
 
@@ -249,9 +263,18 @@ def run(series, rounds, report, initrd=None, fixed_expected=True,
                                   "tsc=reliable sgclones=" + spec + extra,
                                   mode="clones", initrd=initrd)
                 try:
-                    clones = one_round(g, checks, methods, fixed_expected)
-                    allfig.append(judge(checks, clones, methods,
-                                        fixed_expected, widened))
+                    clones = one_round(g, checks, methods, fixed_expected,
+                                       READER_CLONES if kind == "readers"
+                                       else 2)
+                    for i, j in itertools.combinations(range(len(clones)),
+                                                       2):
+                        pc = restore.Checks("%s clones %d+%d"
+                                            % (checks.prefix, i + 1, j + 1),
+                                            report)
+                        allfig.append(judge(pc, (clones[i], clones[j]),
+                                            methods, fixed_expected,
+                                            widened))
+                        checks.failed += pc.failed
                 except Exception as e:  # a step that failed outright
                     checks.check("round completed", False, "%s: %s"
                                  % (type(e).__name__, e))

@@ -292,14 +292,18 @@ def real_restore(g, checks, guid, gen, vmforks, pools):
                 and g.find(start, "map", "reseeded", gen)
                 and g.find(start, "orch", "sysfs", gen)
                 and g.find(start, "uevent", "uevent", gen)
-                and g.find(start, "kmsg", "vmfork", vmforks))
+                and (not vmforks or g.find(start, "kmsg", "vmfork", vmforks)))
     g.pump(complete, EVENT_TIMEOUT)
     g.pump(timeout=SETTLE)
 
     c = checks.check
-    c("kernel logged the VM fork (message %d)" % vmforks,
-      values(g.find(start, "kmsg", "vmfork")) == [str(vmforks)],
-      values(g.find(start, "kmsg", "vmfork")))
+    if vmforks:
+        c("kernel logged the VM fork (message %d)" % vmforks,
+          values(g.find(start, "kmsg", "vmfork")) == [str(vmforks)],
+          values(g.find(start, "kmsg", "vmfork")))
+    else:
+        c("kernel logged no VM fork: no vmgenid driver handled it",
+          not g.find(start, "kmsg", "vmfork"), g.find(start, "kmsg", "vmfork"))
     for r in PARTICIPANTS:
         seen = values(g.find(start, r, "saw"))
         c("%s saw generation %d, once" % (r, gen), seen == [str(gen)], seen)
@@ -416,24 +420,46 @@ def guest_end(lines, checks, mode, name=""):
                  splats[:5])
 
 
-def scenario_vmgenid(g, checks, restores=3):
-    """Real restores with a new GUID each time, one same-GUID restore."""
+def scenario_vmgenid(g, checks, restores=3, kernel_driver=True):
+    """Real restores with a new GUID each time, one same-GUID restore.
+    kernel_driver: the kernel's own vmgenid driver handles the device (and
+    logs each VM fork); without it sysgenid alone must."""
     g.boot(str(uuid.uuid4()))
     checks.check("module loaded", "@@RESULT module-load ok" in g.lines)
     check_ready(g, checks)
     pools = {r: set() for r in RESEEDERS}
     for n in range(1, restores + 1):
         guid = str(uuid.uuid4())
+        vmforks = n if kernel_driver else 0
         checks.section("restore %d" % n)
-        t = real_restore(g, checks, guid, n, n, pools)
+        t = real_restore(g, checks, guid, n, vmforks, pools)
         if t:
             print("# %s: %s" % (checks.prefix, timing_text(t)), flush=True)
         if n == 1:
             checks.section("same-GUID restore")
-            null_restore(g, checks, guid, n, n, "Y")
+            null_restore(g, checks, guid, n, vmforks, "Y")
     checks.section()
     g.finish()
     check_end(g, checks)
+
+
+# The initcall of the kernel's vmgenid driver, for initcall_blacklist=
+# (mainline spells it "plaform" since 6.10). Unbinding the driver through
+# sysfs instead leaves its ACPI notify handler behind on 6.12, and the next
+# notification oopses in vmgenid_notify(): not a state a test should make.
+VMGENID_INITCALL = {"6.1": "vmgenid_driver_init"}
+VMGENID_INITCALL_DEFAULT = "vmgenid_plaform_driver_init"
+
+
+def no_driver_append(series):
+    return "initcall_blacklist=%s" % VMGENID_INITCALL.get(
+        series, VMGENID_INITCALL_DEFAULT)
+
+
+def scenario_no_driver(g, checks):
+    """The kernel's vmgenid driver kept from probing: every sleeper (the
+    blocking read(), epoll_wait(), WAIT_WATCHERS) wakes all the same."""
+    scenario_vmgenid(g, checks, restores=2, kernel_driver=False)
 
 
 def scenario_off(g, checks):
@@ -505,6 +531,9 @@ def cmd_check(args):
         failed += run_scenario(series, "vmgenid", scenario_vmgenid, tap)
         failed += run_scenario(series, "vmgenid=0", scenario_off, tap,
                                "sgmodargs=vmgenid=0")
+        failed += run_scenario(series, "no-vmgenid-driver",
+                               scenario_no_driver, tap,
+                               no_driver_append(series))
     print("1..%d" % n)
     return 1 if failed else 0
 
