@@ -52,25 +52,39 @@ for tree in "$@"; do
 	[ -d "$tree" ] && cp -a "$tree/." "$root/"
 done
 
-copy_host() {	# copy host file $1 to the same path in the root
-	[ -e "$root$1" ] && return 0
-	mkdir -p "$root$(dirname "$1")"
-	cp -L "$1" "$root$1"
-}
-if [ -f "$root/etc/sysgenid/host-programs" ]; then
-	while read -r prog; do
-		[ -n "$prog" ] || continue
-		[ -x "$prog" ] || { echo "mkinitramfs: no $prog on the host" >&2; exit 1; }
-		copy_host "$prog"
-		ldd "$prog" | sed -n 's@.*=> \(/[^ ]*\).*@\1@p; s@^[[:space:]]*\(/[^ ]*\) .*@\1@p' |
-			while read -r lib; do copy_host "$lib"; done
-	done <"$root/etc/sysgenid/host-programs"
-fi
 kver=$(modinfo -F vermagic "$module" | cut -d' ' -f1)
 mdir=""
 for d in "${SYSGENID_BUILD:-$top/build}"/kernels/*/root/lib/modules/"$kver"; do
 	[ -d "$d/kernel" ] && mdir=$d
 done
+# For a kernel built for in a build root (trixie's 7.3: vm/trixie-root.sh,
+# build/kernels/<series>/chroot), host programs come from that root, whose
+# userspace is of the kernel's own release (bookworm's criu 3.17 cannot
+# dump on 7.3: its vDSO parser fails).
+from=""
+case $mdir in
+*/root/lib/modules/*)
+	sdir=${mdir%/root/lib/modules/*}
+	[ -f "$sdir/chroot" ] && from=$(cat "$sdir/chroot") ;;
+esac
+copy_host() {	# copy host file $1 (or the build root's) to the same path
+	[ -e "$root$1" ] && return 0
+	mkdir -p "$root$(dirname "$1")"
+	if [ -n "$from" ]; then	# links resolved inside the build root
+		cp "$from$(chroot "$from" readlink -f "$1")" "$root$1"
+	else
+		cp -L "$1" "$root$1"
+	fi
+}
+if [ -f "$root/etc/sysgenid/host-programs" ]; then
+	while read -r prog; do
+		[ -n "$prog" ] || continue
+		[ -x "$from$prog" ] || { echo "mkinitramfs: no $from$prog" >&2; exit 1; }
+		copy_host "$prog"
+		if [ -n "$from" ]; then chroot "$from" ldd "$prog"; else ldd "$prog"; fi | sed -n 's@.*=> \(/[^ ]*\).*@\1@p; s@^[[:space:]]*\(/[^ ]*\) .*@\1@p' |
+			while read -r lib; do copy_host "$lib"; done
+	done <"$root/etc/sysgenid/host-programs"
+fi
 if [ -n "$mdir" ]; then
 	for m in $HARNESS_KMODS; do
 		f=$(find "$mdir/kernel" -name "$m.ko*" | head -n 1)
@@ -83,7 +97,8 @@ if [ -n "$mdir" ]; then
 		esac
 	done
 	if [ -d "$root/lib/modules/$kver" ]; then
-		cp "$mdir/modules.builtin" "$mdir/modules.order" "$root/lib/modules/$kver/"
+		cp "$mdir/modules.builtin" "$mdir/modules.builtin.modinfo" \
+			"$mdir/modules.order" "$root/lib/modules/$kver/"
 		depmod -b "$root" "$kver"
 	fi
 fi

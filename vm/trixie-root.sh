@@ -6,7 +6,8 @@
 # modpost, ...) linked against trixie's C library and a .config made by
 # gcc 14, neither of which this bookworm host has. The headers of kernel
 # release ABI (e.g. 7.3.4+deb13-amd64) are installed in it by apt, as on a
-# trixie machine, along with the compiler, pahole and dkms.
+# trixie machine, along with the compiler, pahole and dkms, and criu, which
+# the 7.3 VM gets from here (vm/mkinitramfs.sh): bookworm's is too old.
 #
 # sparse: 7.3's headers need a sparse that knows __typeof_unqual__, which
 # trixie's 0.6.4 does not; the sparse binary of sid's package (0.6.5~rc1 or
@@ -27,9 +28,9 @@ root=$build/trixie-root
 stamp=$root/.sysgenid-ready
 mirror=${SYSGENID_TRIXIE_MIRROR:-http://deb.debian.org/debian}
 PKGS="gcc-14 make bc bison flex libelf-dev libssl-dev kmod sparse pahole
-      xz-utils dkms"
+      xz-utils dkms criu"
 
-want="headers $abi, sparse from sid, checker-valid.sh"
+want="headers $abi, criu, sparse from sid, checker-valid.sh"
 [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && exit 0
 
 [ "$(id -u)" = 0 ] || { echo "trixie-root: needs root (debootstrap, chroot)" >&2; exit 1; }
