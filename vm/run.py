@@ -9,12 +9,14 @@ Guest tests run inside one VM per kernel: vm/init runs each suite under
 lines of vm/init itself, and dmesg, which must hold no splat.
 
 What counts: a skip is a skip, never a pass, and only a skip whose reason
-is on an allow-list (HOST_SKIPS, GUEST_SKIPS) may be one at all: on a
-machine that `make check` prepared (root, the packages vm/host-deps.sh
-installs, a VM that always has the device) any other skip is a failure.
-`not ok ... # TODO` is a failure, so is a suite that reports more or fewer
-tests than its plan, a guest suite with no TAP output, and a suite listed
-in vm/suites that did not run.
+is on an allow-list (HOST_SKIPS, GUEST_SKIPS) for that very test may be
+one at all, and no more of them than the list allows: on a machine that
+`make check` prepared (root, the packages vm/host-deps.sh installs, a VM
+that always has the device) any other skip is a failure. "# SKIPPED" is a
+skip; `not ok ... # TODO` and `# XFAIL` are failures, so is a suite that
+reports more or fewer tests than its plan or numbers a test out of its
+place, a guest suite with no TAP output or whose last line has no newline
+(cut off), and a suite listed in vm/suites that did not run.
 """
 
 import argparse
@@ -28,28 +30,48 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu  # noqa: E402
 
-TAP = re.compile(r"^(not )?ok\b\s*\d*\s*-?\s*(.*?)\s*(#\s*(SKIP|TODO)\b\s*(.*))?$", re.I)
-PLAN = re.compile(r"^1\.\.(\d+)\s*(#\s*SKIP\b\s*(.*))?", re.I)
-SKIP_LINE = re.compile(r"^#\s*SKIP\b\s*(.*)", re.I)
+# A test line: "ok" or "not ok" as a word of its own (never "ok," or
+# "okay"), an optional number, an optional "-", a description, and an
+# optional directive. TAP takes any word that begins with SKIP or TODO as
+# that directive ("# SKIPPED" is a skip); XFAIL and XPASS (kselftest) are
+# read too, so that neither can pass as a plain "ok".
+TAP = re.compile(r"^(not )?ok(?:\s+(\d+)(?=\s|$))?(?:\s+-(?=\s|$))?(?:\s+(.*?))?\s*"
+                 r"(?:#\s*(SKIP|TODO|XFAIL|XPASS)\S*\s*(.*))?$", re.I)
+PLAN = re.compile(r"^1\.\.(\d+)\s*(#\s*SKIP\S*\s*(.*))?", re.I)
+SKIP_LINE = re.compile(r"^#\s*SKIP\S*\s*(.*)", re.I)
+# vm/init's end marker, where a suite's last output had no newline and
+# the marker was glued to it.
+END_IN_LINE = re.compile(r"^(.*?)@@END (\S+) (-?\d+)$")
 RUN_LINE = re.compile(r"^#\s+RUN\s+(\S+)")
 
-# The only reasons a host test may skip under `make check`; each is a
+# The only skips a host test may report under `make check`; each is a
 # condition that a fresh CI machine, which `make check` prepares itself,
 # cannot meet. Any other skip (tool missing, not root, no initramfs) means
-# the preparation failed, and fails the test.
+# the preparation failed, and fails the test. An entry is (test name,
+# reason, label, how many may skip in one run): a skip must match both
+# regexes (the name is searched in the full row name, "host/NAME/..." or
+# "SERIES/SUITE/TEST"), and more skips under one entry than its count
+# fail. An entry of two fields (reason, label), as callers outside this
+# file may still add, matches on the reason alone.
 HOST_SKIPS = [
     # 50-bench-quick: the caller left 6.12 out of KERNELS.
-    (r"not in KERNELS", "kernel not selected"),
+    (r"^host/50-bench-quick(/|$)", r"not in KERNELS", "kernel not selected",
+     1),
     # 70-dkms on a host shared by several checkouts: another run holds the
     # dkms lock, or a sysgenid dkms tree that is not the test's own exists.
-    (r"another dkms test holds the lock", "shared host"),
-    (r"exists and was not made by this test", "shared host"),
+    (r"^host/70-dkms(/|$)", r"another dkms test holds the lock",
+     "shared host", 1),
+    (r"^host/70-dkms(/|$)", r"exists and was not made by this test",
+     "shared host", 1),
 ]
-# The only reasons a guest test may skip: the facility exists only on a
-# debug kernel (debug/), and Debian's kernels are not built with it.
+# The only tests that may skip in the VM: those that need a facility that
+# exists only on a debug kernel (debug/), which Debian's kernels are not
+# built with: three failslab tests and two kmemleak tests of 69-debug.
+# Never a whole suite (its row name has no test part).
 GUEST_SKIPS = [
-    (r"no failslab or fail-nth", "debug kernel only"),
-    (r"no kmemleak", "debug kernel only"),
+    (r"/69-debug/failslab\.\w+$", r"^no failslab or fail-nth\b",
+     "debug kernel only", 3),
+    (r"/69-debug/kmemleak\.\w+$", r"^no kmemleak\b", "debug kernel only", 2),
 ]
 
 # Kernel arguments of every VM that runs the suites. page_poison=1:
@@ -91,18 +113,48 @@ class Results:
         return c
 
 
+def skip_entry(entry):
+    """(name regex, reason regex, label, most) of an allow-list entry."""
+    if len(entry) == 2:
+        return (r"", entry[0], entry[1], None)
+    return entry
+
+
 def skip(results, name, reason, allowed):
-    """A skip whose reason is allowed, or a failure; returns failures."""
+    """A skip whose test and reason are allowed, or a failure; returns
+    failures."""
     reason = (reason or "").strip() or "no reason given"
     if allowed is None:
         results.add(name, "skip", reason)
         return 0
-    for pattern, label in allowed:
-        if re.search(pattern, reason):
+    for entry in allowed:
+        npat, rpat, label, _ = skip_entry(entry)
+        if re.search(npat, name) and re.search(rpat, reason):
             results.add(name, "skip", "[%s] %s" % (label, reason))
             return 0
     results.add(name, "fail", "skipped where it must run: " + reason)
     return 1
+
+
+def check_skip_counts(results, prefix, allowed):
+    """More allowed skips under one entry than it allows fail; returns
+    failures."""
+    failed = 0
+    for entry in allowed or ():
+        npat, rpat, label, most = skip_entry(entry)
+        if most is None:
+            continue
+        hits = [n for n, status, detail in results.rows
+                if status == "skip" and n.startswith(prefix + "/")
+                and re.search(npat, n)
+                and detail.startswith("[%s] " % label)
+                and re.search(rpat, detail[len(label) + 3:])]
+        if len(hits) > most:
+            failed += 1
+            results.add("%s/skips" % prefix, "fail",
+                        "%d skips match /%s/ (%s), at most %d may"
+                        % (len(hits), npat, label, most))
+    return failed
 
 
 def parse_tap(results, prefix, lines, rc=None, allowed=None, need_tap=False):
@@ -126,16 +178,26 @@ def parse_tap(results, prefix, lines, rc=None, allowed=None, need_tap=False):
             continue
         seen += 1
         # Some kselftest versions print "ok N # SKIP ..." with no name.
-        desc = m.group(2) or last_run or "test %d" % seen
+        desc = m.group(3) or last_run or "test %d" % seen
         last_run = None
         name = "%s/%s" % (prefix, desc)
         directive = (m.group(4) or "").upper()
+        # A number, where given, is the test's place: a repeated "ok 1"
+        # must not stand in for a test that never reported.
+        if m.group(2) is not None and int(m.group(2)) != seen:
+            failed += 1
+            results.add(prefix + "/numbering", "fail",
+                        "test %d reported as number %s (%s)"
+                        % (seen, m.group(2), desc))
         if m.group(1):
             failed += 1
             results.add(name, "fail", "TODO: a known failure is still a "
                         "failure" if directive == "TODO" else "")
         elif directive == "SKIP":
             failed += skip(results, name, m.group(5), allowed)
+        elif directive in ("XFAIL", "XPASS"):
+            failed += 1
+            results.add(name, "fail", "%s is not a pass" % directive)
         else:
             results.add(name, "pass")
     if plan == 0 and seen == 0:
@@ -168,6 +230,7 @@ def host_result(results, prefix, rc, out, log_path):
                     % log_path)
     elif any(TAP.match(line) or PLAN.match(line) for line in out):
         parse_tap(results, prefix, out, rc, HOST_SKIPS)
+        check_skip_counts(results, prefix, HOST_SKIPS)
     elif rc == 77:
         reasons = [m.group(1) for m in map(SKIP_LINE.match, out) if m]
         skip(results, prefix, reasons[-1] if reasons else
@@ -233,6 +296,12 @@ def parse_guest(results, series, lines, expected=None, strict=False,
     ran = []
     if strict and allowed is None:
         allowed = GUEST_SKIPS
+    def end_suite(rc, why=None):
+        name = "%s/%s" % (prefix, suite)
+        parse_tap(results, name, body, rc, allowed, need_tap=strict)
+        if why:
+            results.add(name + "/console", "fail", why)
+
     for line in lines:
         if in_dmesg:
             if line.startswith("@@DMESG-END"):
@@ -240,13 +309,24 @@ def parse_guest(results, series, lines, expected=None, strict=False,
             else:
                 dmesg.append(line)
             continue
-        if line.startswith("@@SUITE "):
+        m = END_IN_LINE.match(line)
+        if (suite is not None and m and m.group(2) == suite
+                and not line.startswith("@@END ")):
+            # The suite's last line had no newline: it was cut off (a
+            # program killed mid-line) or is not TAP; count what it said
+            # and fail the suite.
+            body.append(m.group(1))
+            end_suite(int(m.group(3)), "its output did not end with a "
+                      "newline (cut off?): %r" % m.group(1)[-60:])
+            suite = None
+        elif line.startswith("@@SUITE "):
+            if suite is not None:
+                end_suite(-1, "no @@END before the next suite")
             suite, body = line.split(None, 1)[1], []
             ran.append(suite)
         elif line.startswith("@@END ") and suite:
             rc = line.split()[-1]
-            parse_tap(results, "%s/%s" % (prefix, suite), body, int(rc),
-                      allowed, need_tap=strict)
+            end_suite(int(rc))
             suite = None
         elif line.startswith("@@RESULT "):
             _, name, status = line.split(None, 2)
@@ -259,8 +339,8 @@ def parse_guest(results, series, lines, expected=None, strict=False,
         elif suite is not None:
             body.append(line)
     if suite is not None:
-        parse_tap(results, "%s/%s" % (prefix, suite), body, -1, allowed,
-                  need_tap=strict)
+        end_suite(-1, "no @@END: the console ended inside the suite")
+    check_skip_counts(results, prefix, allowed)
     for name in expected or ():
         if name not in ran:
             results.add("%s/%s" % (prefix, name), "fail",
