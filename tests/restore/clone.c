@@ -52,7 +52,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -68,9 +67,9 @@
 
 #include "sysgenid.h"
 #include "../../lib/src/sha256.h"
+#include "vgia.h"
 
 #define DEV		"/dev/sysgenid"
-#define GUID_OFFSET	40	/* QEMU's VMGENID_GUID_OFFSET */
 #define AFTER_NS	1500000000LL	/* keep going this long after resume */
 #define MAX_EPOCHS	64
 #define MAX_RANGES	64
@@ -128,51 +127,11 @@ static int64_t now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* The address QEMU patched into the SSDT's VGIA name: NameOp "VGIA" DWord. */
-static uint64_t find_vgia(void)
-{
-	static const uint8_t name[] = { 0x08, 'V', 'G', 'I', 'A', 0x0c };
-	uint8_t buf[65536];
-	glob_t g;
-	size_t i;
-	ssize_t n;
-	int f;
-
-	if (glob("/sys/firmware/acpi/tables/SSDT*", 0, NULL, &g))
-		die("no SSDT");
-	for (i = 0; i < g.gl_pathc; i++) {
-		f = open(g.gl_pathv[i], O_RDONLY);
-		if (f < 0)
-			continue;
-		n = read(f, buf, sizeof(buf));
-		close(f);
-		for (ssize_t j = 0; j + 10 <= n; j++) {
-			if (!memcmp(buf + j, name, sizeof(name)))
-				return (uint64_t)buf[j + 6] |
-				       (uint64_t)buf[j + 7] << 8 |
-				       (uint64_t)buf[j + 8] << 16 |
-				       (uint64_t)buf[j + 9] << 24;
-		}
-	}
-	errno = ENOENT;
-	die("no VGIA in the SSDTs");
-	return 0;
-}
-
 static void map_truth(void)
 {
-	uint64_t addr = find_vgia() + GUID_OFFSET;
-	long psz = sysconf(_SC_PAGESIZE);
-	int mem = open("/dev/mem", O_RDONLY);
-	char *p;
-
-	if (mem < 0)
-		die("/dev/mem");
-	p = mmap(NULL, psz, PROT_READ, MAP_SHARED, mem, addr & ~(psz - 1));
-	if (p == MAP_FAILED)
-		die("mmap /dev/mem");
-	close(mem);
-	truth = (const volatile uint64_t *)(p + (addr & (psz - 1)));
+	truth = vgia_map_id(PROT_READ);
+	if (!truth)
+		die("mapping the VMGenID page through /dev/mem");
 }
 
 static void id_hex(const uint64_t id[2], char out[33])
