@@ -63,6 +63,11 @@ int sysgenid_ack(struct sysgenid *sg, uint32_t gen);
 int sysgenid_wait_watchers(struct sysgenid *sg, int timeout_ms);
 int sysgenid_force_update(struct sysgenid *sg, uint32_t min_gen);
 int sysgenid_seed(struct sysgenid *sg, void *buf, size_t len);
+
+/* sysgenid_seed2() flags (library 1.3) */
+#define SYSGENID_SEED_CLONE_UNIQUE	(1u << 0) /* fail unless clone-unique */
+int sysgenid_seed2(struct sysgenid *sg, void *buf, size_t len,
+		   unsigned int flags);
 uint32_t sysgenid__refresh(const struct sysgenid *sg);
 int sysgenid__sync(const struct sysgenid *sg, uint32_t *gen);
 

@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -160,6 +161,62 @@ no_vm:
 	return area;
 }
 
+/*
+ * The generation the kernel says this open file has seen ("sysgenid-seen:"
+ * in /proc/self/fdinfo/<fd>); -1 where it cannot be read (no /proc).
+ */
+static long long sysgenid_fdinfo_seen(int fd)
+{
+	static const char key[] = "sysgenid-seen:";
+	char path[64], buf[512], *p, *end;
+	unsigned long long v;
+	ssize_t n;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return -1;
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	for (p = buf; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (strncmp(p, key, sizeof(key) - 1))
+			continue;
+		errno = 0;
+		v = strtoull(p + sizeof(key) - 1, &end, 10);
+		if (errno || end == p + sizeof(key) - 1 || v > UINT32_MAX)
+			return -1;
+		return (long long)v;
+	}
+	return -1;
+}
+
+/*
+ * The generation a new handle starts out having accepted: the one the
+ * kernel recorded for the file at open(), not the one loaded from the page
+ * afterwards. A change between the two would otherwise leave a watcher
+ * outdated in the kernel (holding up wait-watchers) while
+ * sysgenid_changed() says 0, so that a watcher that acknowledges only
+ * what sysgenid_changed() reports never would. Without fdinfo, a watcher
+ * asks the kernel: its non-blocking read returns a value exactly while it
+ * is outdated, and then any value but the current one will do.
+ */
+static uint32_t sysgenid_acked_at_open(const struct sysgenid *sg)
+{
+	long long seen = sysgenid_fdinfo_seen(sg->fd);
+	uint32_t gen = sysgenid_get(sg), val;
+
+	if (seen >= 0)
+		return (uint32_t)seen;
+	if (sysgenid_is_watcher(sg) &&
+	    read(sg->fd, &val, sizeof(val)) == sizeof(val))
+		return val - 1;
+	return gen;
+}
+
 int sysgenid_open(struct sysgenid *sg, unsigned int flags)
 {
 	int mode = flags & SYSGENID_WATCHER ? O_RDWR : O_RDONLY;
@@ -192,7 +249,7 @@ int sysgenid_open(struct sysgenid *sg, unsigned int flags)
 	sg->fd = fd;
 	sg->flags = flags;
 	sg->page = page;
-	sg->acked = sysgenid_get(sg);
+	sg->acked = sysgenid_acked_at_open(sg);
 	return 0;
 }
 
@@ -338,6 +395,19 @@ uint32_t sysgenid__refresh(const struct sysgenid *sg)
  */
 int sysgenid_seed(struct sysgenid *sg, void *buf, size_t len)
 {
+	return sysgenid_seed2(sg, buf, len, 0);
+}
+
+/*
+ * As sysgenid_seed(); with SYSGENID_SEED_CLONE_UNIQUE, only where the
+ * seed is sure to differ between clones of one snapshot even while their
+ * kernel generators are identical: the VM generation page is mapped and
+ * holds a VM generation ID (all zeros is no ID). Otherwise -EOPNOTSUPP
+ * and nothing is written.
+ */
+int sysgenid_seed2(struct sysgenid *sg, void *buf, size_t len,
+		   unsigned int flags)
+{
 	static const char label[16] = "sysgenid seed v1";
 	struct sysgenid__sha256 c;
 	uint8_t rnd[32], out[32];
@@ -347,6 +417,8 @@ int sysgenid_seed(struct sysgenid *sg, void *buf, size_t len)
 	size_t got = 0;
 	ssize_t r;
 
+	if (flags & ~SYSGENID_SEED_CLONE_UNIQUE)
+		return -EINVAL;
 	while (got < sizeof(rnd)) {
 		r = getrandom(rnd + got, sizeof(rnd) - got, 0);
 		if (r < 0 && errno == EINTR)
@@ -362,6 +434,10 @@ int sysgenid_seed(struct sysgenid *sg, void *buf, size_t len)
 
 		id[0] = __atomic_load_n(&live[0], __ATOMIC_RELAXED);
 		id[1] = __atomic_load_n(&live[1], __ATOMIC_RELAXED);
+	}
+	if ((flags & SYSGENID_SEED_CLONE_UNIQUE) && !id[0] && !id[1]) {
+		explicit_bzero(rnd, sizeof(rnd));
+		return -EOPNOTSUPP;
 	}
 	for (n = 0; len; n++) {
 		size_t take = len < sizeof(out) ? len : sizeof(out);
