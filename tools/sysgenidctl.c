@@ -416,6 +416,10 @@ static int state_read(const char *path, uint32_t *gen)
 	if (!f)
 		return -errno;
 	len = fread(buf, 1, sizeof(buf) - 1, f);
+	if (ferror(f)) {
+		fclose(f);
+		return -EIO;
+	}
 	fclose(f);
 	buf[len] = '\0';
 	if (len && buf[len - 1] == '\n')
@@ -478,6 +482,15 @@ static int cmd_watch(int argc, char **argv)
 	if (a.state) {
 		now = sysgenid_get(&sg);
 		ret = state_read(a.state, &gen);
+		if (ret && ret != -ENOENT) {
+			/* Never "first run": a change missed would stay missed. */
+			fprintf(stderr, "sysgenidctl: watch: --state %s: %s\n",
+				a.state, ret == -EINVAL ? "not a generation "
+				"(corrupt state file; remove it to start afresh)"
+				: strerror(-ret));
+			sysgenid_close(&sg);
+			return EXIT_FAIL;
+		}
 		if (!ret && gen != now) {
 			gen = now;
 			pending = 1;
@@ -572,10 +585,29 @@ static void print_help(const struct command *c)
 	for (i = 0; i < NCOMMANDS; i++)
 		printf("  %s %s\n", commands[i].name, commands[i].args);
 	printf("\n--json prints JSON objects, one per line; COMMAND --help "
-	       "describes a command.\n%s", exit_codes);
+	       "describes a command; --version prints the version.\n%s",
+	       exit_codes);
 }
 
-int main(int argc, char **argv)
+#ifndef SYSGENIDCTL_VERSION
+#define SYSGENIDCTL_VERSION "0.1.0"
+#endif
+
+/*
+ * What was printed must have been written: a full disk or a closed pipe
+ * behind stdout is a failure, not exit 0 (the generation was never seen).
+ */
+static int finish(int ret)
+{
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "sysgenidctl: write error on standard output: "
+			"%s\n", strerror(errno ? errno : EIO));
+		return ret ? ret : EXIT_FAIL;
+	}
+	return ret;
+}
+
+static int run_main(int argc, char **argv)
 {
 	int i;
 	size_t c;
@@ -586,6 +618,9 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--help") ||
 			   !strcmp(argv[i], "-h")) {
 			print_help(NULL);
+			return EXIT_OK;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("sysgenidctl " SYSGENIDCTL_VERSION "\n");
 			return EXIT_OK;
 		} else {
 			return usage_error("bad option '%s'", argv[i]);
@@ -604,4 +639,9 @@ int main(int argc, char **argv)
 		}
 	}
 	return usage_error("unknown command '%s'", argv[i]);
+}
+
+int main(int argc, char **argv)
+{
+	return finish(run_main(argc, argv));
 }
