@@ -18,6 +18,9 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("SYSGENID_BUILD", os.path.join(TOP, "build"))
+# The QEMU binary: the host's unless SYSGENID_QEMU names another, such as
+# build/qemu-10.0/qemu-system-x86_64 (vm/fetch-qemu.sh, docs/vmclock.md).
+QEMU = os.environ.get("SYSGENID_QEMU") or "qemu-system-x86_64"
 
 
 def kernel_image(series):
@@ -94,8 +97,9 @@ class VM:
 
     def __init__(self, series, initrd=None, append="", vmgenid="auto",
                  smp=2, memory=512, qmp=False, incoming=None, extra=(),
-                 name="vm", single_thread=False, log=None):
+                 name="vm", single_thread=False, log=None, qemu=None):
         self.series = series
+        self.qemu = qemu or QEMU
         self.initrd = initrd or initramfs(series)
         self.append = append
         self.vmgenid = vmgenid
@@ -119,7 +123,7 @@ class VM:
         accel = "tcg,thread=single" if self.single_thread else "tcg"
         cmdline = ("console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init "
                    + self.append).strip()
-        argv = ["qemu-system-x86_64", "-machine", "q35", "-accel", accel,
+        argv = [self.qemu, "-machine", "q35", "-accel", accel,
                 "-smp", str(self.smp), "-m", str(self.memory),
                 "-display", "none", "-monitor", "none", "-no-reboot",
                 "-chardev", "stdio,id=con,signal=off", "-serial", "chardev:con",

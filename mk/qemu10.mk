@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# QEMU 10.0 (bookworm-backports), unpacked under build/qemu-10.0/ and never
+# installed: the first Debian QEMU with the vmclock device. Not part of
+# `make check`; vm/qemu.py uses it when SYSGENID_QEMU names its wrapper:
+#   make qemu10
+#   SYSGENID_QEMU=build/qemu-10.0/qemu-system-x86_64 python3 ...
+# docs/vmclock.md says what its vmclock device does across a restore.
+
+qemu10: deps
+	@sh vm/fetch-qemu.sh
+
+.PHONY: qemu10
