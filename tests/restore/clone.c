@@ -252,10 +252,11 @@ static void emitted_after_resume(uint64_t ctr)
 /*
  * After a reseed for a change: the seed is now valid for the ID the
  * hypervisor shows. The first such reseed after the restore is the notice;
- * if the restore came between this iteration's first load of the truth and
- * the check that saw it, the resume is placed here too.
+ * if the restore came between the last load of the truth and the check
+ * that saw it, the resume is placed at @checked, the time just before that
+ * check (which may have waited in the kernel for the change).
  */
-static void accepted(int64_t *resumed, int64_t *noticed,
+static void accepted(int64_t *resumed, int64_t *noticed, int64_t checked,
 		     const uint64_t boot_id[2], uint64_t cur[2])
 {
 	load_truth(cur);
@@ -264,7 +265,7 @@ static void accepted(int64_t *resumed, int64_t *noticed,
 	*noticed = now_ns();
 	memcpy(notice_grnd, grnd, sizeof(grnd));
 	if (!*resumed)
-		*resumed = *noticed;
+		*resumed = checked;
 }
 
 static void setup(void)
@@ -424,15 +425,16 @@ int main(int argc, char **argv)
 			stale++;
 		if (changed) {
 			reseed(1);
-			accepted(&resumed, &noticed, boot_id, cur);
+			accepted(&resumed, &noticed, t, boot_id, cur);
 		}
 		draw(ctr++, out);
 		load_truth(id2);
+		t = now_ns();
 		if (check()) {
 			/* Changed while drawing: never emit it; reseed now. */
 			discarded++;
 			reseed(1);
-			accepted(&resumed, &noticed, boot_id, cur);
+			accepted(&resumed, &noticed, t, boot_id, cur);
 			continue;
 		}
 		if (!same_id(id2, boot_id)) {

@@ -352,8 +352,9 @@ def cmd_bench(args):
             dups = [f[m][2] for f in figs if m in f]
             rows.append((series, m, stale, notice, dups))
     print()
-    print("window after a restore (%d round(s) x 2 clones per kernel)"
-          % args.rounds)
+    print("window after a restore (%d round(s) per kernel; %d clones of "
+          "the readers' snapshot, 2 of the counter's)"
+          % (args.rounds, READER_CLONES))
     print("%-6s %-37s %14s %14s %14s" % ("kernel", "reader", "stale reads",
                                          "to notice ms", "repeated"))
     print("%-6s %-37s %14s %14s %14s" % ("", "", "median (max)",
