@@ -311,10 +311,37 @@ static int sysgenid_handle_vma(int fd, const struct stat *st)
 }
 CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__HANDLE_DEVICE_VMA, sysgenid_handle_vma)
 
+/* Does this machine's driver offer the VM generation page (page 1)? */
+static int host_has_vm_page(void)
+{
+	char buf[32] = "";
+	ssize_t n;
+	int fd;
+
+	fd = open(SYSFS_DIR "/vm_source", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 && !strncmp(buf, "mapped\n", 7);
+}
+
+/*
+ * A library 1.1 handle maps page 1 too, the VM generation page. Restored
+ * on a machine whose driver has no VM page (migration out of a VMGenID VM
+ * to bare metal or to a hypervisor without it), mapping page 1 again fails
+ * (ENODEV) and so would the whole restore. There is no VM generation
+ * there to watch, and the generation counter alone still reports every
+ * change, so the mapping is given the generation page instead: the
+ * library then reads the "live" VM ID from bytes of page 0 that such a
+ * driver leaves zero, the same as the (zero) recorded ID in page 0, so the
+ * handle sees no pending VM restore, ever, and works as a 1.0 handle does.
+ */
 static int sysgenid_update_vma(const char *path, const uint64_t addr,
 			       const uint64_t old_pgoff, uint64_t *new_pgoff,
 			       int *plugin_fd)
 {
+	long psz = sysconf(_SC_PAGESIZE);
 	struct stat st;
 
 	(void)plugin_fd;
@@ -323,6 +350,15 @@ static int sysgenid_update_vma(const char *path, const uint64_t addr,
 		return -ENOTSUP;
 	/* CRIU maps the node again at addr, read-only, at the same offset. */
 	*new_pgoff = old_pgoff;
+	if (old_pgoff == (uint64_t)SYSGENID_MMAP_VM_PAGE * psz &&
+	    !host_has_vm_page()) {
+		*new_pgoff = 0;
+		pr_warn("mapping at %#" PRIx64 " is of the VM generation page, "
+			"which this machine does not have: the generation "
+			"page is mapped there instead (the counter alone "
+			"reports changes here)\n", addr);
+		return 0;
+	}
 	pr_info("mapping at %#" PRIx64 " offset %#" PRIx64 " kept\n", addr,
 		old_pgoff);
 	return 0;
@@ -332,9 +368,14 @@ CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__UPDATE_VMA_MAP, sysgenid_update_vma)
 /*
  * Runs in CRIU's master process once per restored task, after every file and
  * mapping is back and before any task runs again; the first call makes the
- * one generation change of this restore. A failure here cannot fail CRIU's
- * restore (it ignores this hook's result), so the restored tasks are killed
- * rather than left running with stale state.
+ * one generation change of this restore. CRIU calls each plugin's hook in
+ * turn and stops at the first that returns anything but -ENOTSUP, so this
+ * hook always returns -ENOTSUP, having done its work: another plugin's
+ * late hook (amdgpu, CUDA: they resume their devices here) must still run
+ * for the same task. A failure cannot fail CRIU's restore (it only logs
+ * this hook's result), so every restored task is killed rather than left
+ * running with stale state: the task of the failing call and each task
+ * CRIU calls the hook for after it.
  */
 static int sysgenid_resume_late(int pid)
 {
@@ -343,21 +384,23 @@ static int sysgenid_resume_late(int pid)
 	unsigned long min;
 	int fd, ret;
 
-	if (forced)
-		return forced > 0 ? 0 : -1;
+	if (forced > 0)
+		return -ENOTSUP;
+	if (forced < 0)
+		goto kill_task;
 	ret = read_img(GLOBAL_IMG, text, sizeof(text));
 	if (ret == -ENOENT)
 		return -ENOTSUP;
 	forced = -1;
 	if (ret || img_field(text, "generation", &dumped))
-		goto fail;
+		goto kill_task;
 
 	/* dumped + 1 wraps to 0 at U32_MAX: then any change will do */
 	min = (uint32_t)(dumped + 1);
 	fd = open(DEV_PATH, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		pr_err("cannot open " DEV_PATH ": %s\n", strerror(errno));
-		goto fail;
+		goto kill_task;
 	}
 	if (ioctl(fd, SYSGENID_FORCE_GEN_UPDATE, min)) {
 		ret = -errno;
@@ -367,23 +410,23 @@ static int sysgenid_resume_late(int pid)
 				"keep the generation they had (" ALLOW_STALE_ENV
 				"=1)\n", strerror(-ret));
 			forced = 1;
-			return 0;
+			return -ENOTSUP;
 		}
 		pr_err("cannot force a generation update: %s\n",
 		       strerror(-ret));
-		goto fail;
+		goto kill_task;
 	}
 	close(fd);
 	read_sysfs_u32("generation", &now);
 	pr_info("restore is generation %" PRIu32 " (%" PRIu32 " at dump)\n",
 		now, dumped);
 	forced = 1;
-	return 0;
-fail:
+	return -ENOTSUP;
+kill_task:
 	pr_err("killing restored task %d rather than letting it run with "
 	       "stale state\n", pid);
 	kill(pid, SIGKILL);
-	return -1;
+	return -ENOTSUP;
 }
 CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__RESUME_DEVICES_LATE, sysgenid_resume_late)
 
