@@ -7,7 +7,7 @@ BACKPORTS=/etc/apt/sources.list.d/sysgenid-bookworm-backports.sources
 PKGS="build-essential gcc make bc bison flex libelf-dev libssl-dev kmod cpio
       busybox-static qemu-system-x86 qemu-utils pahole sparse xz-utils
       python3 pkg-config dkms dh-dkms debhelper devscripts lintian fakeroot
-      debootstrap groff-base iproute2 criu"
+      debootstrap groff-base iproute2 criu gcc-multilib clang file"
 
 missing=""
 for p in $PKGS; do

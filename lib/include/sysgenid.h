@@ -77,24 +77,28 @@ int sysgenid__sync(const struct sysgenid *sg, uint32_t *gen);
  * made for, i.e. the system was restored and the kernel has not changed
  * the generation yet. Stores the generation in *gen. The loads are
  * ordered as the uapi header says: recorded ID, generation, live ID (the
- * kernel stores the generation before the recorded ID).
+ * kernel stores the generation before the recorded ID). The IDs are
+ * compared 32 bits at a time: the 16 bytes are no atomic unit anyway, and
+ * 64-bit atomic loads would need libatomic on 32-bit machines.
  */
 static inline int sysgenid__vm_stale(const struct sysgenid *sg,
 				     uint32_t *gen)
 {
 	const char *base = (const char *)sg->page;
-	const uint64_t *rec = (const uint64_t *)(base + SYSGENID__VM_ID);
-	const uint64_t *live =
-		(const uint64_t *)(base + SYSGENID__VM_DIST(sg->flags));
-	uint64_t r0, r1;
+	const uint32_t *rec = (const uint32_t *)(base + SYSGENID__VM_ID);
+	const uint32_t *live =
+		(const uint32_t *)(base + SYSGENID__VM_DIST(sg->flags));
+	uint32_t r[4];
+	int i, differ = 0;
 
-	r0 = __atomic_load_n(&rec[0], __ATOMIC_RELAXED);
-	r1 = __atomic_load_n(&rec[1], __ATOMIC_RELAXED);
+	for (i = 0; i < 4; i++)
+		r[i] = __atomic_load_n(&rec[i], __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	*gen = __atomic_load_n(sg->page, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	return r0 != __atomic_load_n(&live[0], __ATOMIC_RELAXED) ||
-	       r1 != __atomic_load_n(&live[1], __ATOMIC_RELAXED);
+	for (i = 0; i < 4; i++)
+		differ |= r[i] != __atomic_load_n(&live[i], __ATOMIC_RELAXED);
+	return differ;
 }
 
 /*

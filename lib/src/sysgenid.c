@@ -411,7 +411,7 @@ int sysgenid_seed2(struct sysgenid *sg, void *buf, size_t len,
 	static const char label[16] = "sysgenid seed v1";
 	struct sysgenid__sha256 c;
 	uint8_t rnd[32], out[32];
-	uint64_t id[2] = { 0, 0 };
+	uint32_t id[4] = { 0, 0, 0, 0 };
 	uint8_t *p = buf;
 	uint32_t gen, n;
 	size_t got = 0;
@@ -429,13 +429,14 @@ int sysgenid_seed2(struct sysgenid *sg, void *buf, size_t len,
 	}
 	gen = sysgenid_get(sg);
 	if (sg->flags & SYSGENID__VM) {
-		const uint64_t *live = (const uint64_t *)
+		const uint32_t *live = (const uint32_t *)
 			((const char *)sg->page + SYSGENID__VM_DIST(sg->flags));
 
-		id[0] = __atomic_load_n(&live[0], __ATOMIC_RELAXED);
-		id[1] = __atomic_load_n(&live[1], __ATOMIC_RELAXED);
+		for (n = 0; n < 4; n++)
+			id[n] = __atomic_load_n(&live[n], __ATOMIC_RELAXED);
 	}
-	if ((flags & SYSGENID_SEED_CLONE_UNIQUE) && !id[0] && !id[1]) {
+	if ((flags & SYSGENID_SEED_CLONE_UNIQUE) &&
+	    !(id[0] | id[1] | id[2] | id[3])) {
 		explicit_bzero(rnd, sizeof(rnd));
 		return -EOPNOTSUPP;
 	}
