@@ -10,8 +10,9 @@
  * must follow, for the whole new ID, with one uevent; a driver that made a
  * change for the half-written ID would make a second one for the whole.
  *
- * Run last among the selftests (18-): it leaves the VM at a new ID, with
- * the generation and the recorded ID moved once.
+ * QEMU-specific, so not a selftest of the series. Run late (66-torn): it
+ * leaves the VM at a new ID, with the generation and the recorded ID moved
+ * once.
  */
 
 #define _GNU_SOURCE
