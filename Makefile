@@ -12,7 +12,8 @@
 # GUEST_DIRS (its `guest-install` target puts programs and test suites into
 # the VM's root, $(GUEST)) and may define targets of its own.
 
-KERNELS ?= 6.1 6.12
+KERNELS ?= 6.1 6.12 7.3
+export KERNELS
 TOP := $(CURDIR)
 BUILD ?= $(TOP)/build
 GUEST := $(BUILD)/guest

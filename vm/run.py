@@ -371,7 +371,7 @@ def run_guest(results, series, args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--kernels", default="6.1 6.12")
+    ap.add_argument("--kernels", default="6.1 6.12 7.3")
     ap.add_argument("--no-host", action="store_true")
     ap.add_argument("--no-guest", action="store_true")
     ap.add_argument("--host-only", metavar="REGEX", default=None,

@@ -4,7 +4,7 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${SYSGENID_BUILD:-$top/build}
-kernels=${KERNELS:-6.1 6.12}
+kernels=${KERNELS:-6.1 6.12 7.3}
 n=0 fail=0
 mkdir -p "$build/logs"
 

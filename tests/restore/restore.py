@@ -15,7 +15,7 @@ The host talks to the guest's control role over a second serial port
 what sysfs and the kernel log say, "quit" ends the run so that vm/init
 unloads the module and prints dmesg.
 
-    restore.py check [--kernels "6.1 6.12"]   TAP, one test per check
+    restore.py check [--kernels "6.1 6.12 7.3"]   TAP, one test per check
     restore.py demo [--kernel 6.12]           a narrated single restore
 """
 
@@ -658,7 +658,8 @@ def main(argv=None):
                                  formatter_class=argparse.RawTextHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("check", help="TAP: restores on each kernel")
-    p.add_argument("--kernels", default=os.environ.get("KERNELS", "6.1 6.12"))
+    p.add_argument("--kernels",
+                   default=os.environ.get("KERNELS", "6.1 6.12 7.3"))
     p.set_defaults(func=cmd_check)
     p = sub.add_parser("demo", help="one narrated restore")
     p.add_argument("--kernel", default="6.12")
