@@ -14,6 +14,10 @@
  *	peek	the page loads of sysgenid_changed() alone, never a system
  *		call on the device, and no outputs: the ordering check (see
  *		peek() below)
+ *	acksN	N watcher files that acknowledge every change from one
+ *		epoll loop, and an orchestrator in SYSGENID_WAIT_WATCHERS:
+ *		the time from the resume to the last acknowledgment (make
+ *		bench; see acks() below)
  *
  * "sgclone METHOD CPU" pins the reader to CPU first.
  *
@@ -52,6 +56,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -59,8 +64,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/sysgenid.h>
@@ -376,6 +384,117 @@ static void peek(const uint64_t boot_id[2])
 	say("end");
 }
 
+/* acksN: the watchers' epoll loop, until every one acknowledged once. */
+struct acks {
+	int n, epfd, *fds;
+	uint32_t boot_gen;
+};
+
+static void *ack_loop(void *arg)
+{
+	struct acks *a = arg;
+	struct epoll_event ev[64];
+	int acked = 0, i, k;
+	uint32_t v;
+
+	while (acked < a->n) {
+		k = epoll_wait(a->epfd, ev, 64, -1);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			die("epoll_wait");
+		for (i = 0; i < k; i++) {
+			int f = a->fds[ev[i].data.u32];
+
+			if (read(f, &v, sizeof(v)) != sizeof(v))
+				continue;	/* woken, already handled */
+			if (write(f, &v, sizeof(v)) != sizeof(v))
+				die("acknowledge");
+			acked += v != a->boot_gen;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * acksN: N watchers, acknowledged from one epoll loop (a thread), and an
+ * orchestrator (this thread) that waits for the change with a blocking
+ * read() and then for the watchers with SYSGENID_WAIT_WATCHERS. A third
+ * thread polls the truth every millisecond to time the resume. Reports
+ * the time from the resume to the change (notice_us) and to the return of
+ * SYSGENID_WAIT_WATCHERS (acked_us).
+ */
+static void acks(int n, const uint64_t boot_id[2])
+{
+	struct rlimit rl = { n + 64, n + 64 };
+	struct epoll_event ev = { .events = EPOLLIN };
+	int64_t resumed = 0, seen, done;
+	struct acks a = { .n = n };
+	uint64_t id[2];
+	pthread_t ackt;
+	char hex[33];
+	uint32_t v;
+	int orch, i;
+
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		die("setrlimit");
+	a.fds = calloc(n, sizeof(*a.fds));
+	a.epfd = epoll_create1(EPOLL_CLOEXEC);
+	orch = open(DEV, O_RDONLY | O_CLOEXEC);
+	if (!a.fds || a.epfd < 0 || orch < 0)
+		die("acks setup");
+	for (i = 0; i < n; i++) {
+		a.fds[i] = open(DEV, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+		ev.data.u32 = i;
+		if (a.fds[i] < 0 || epoll_ctl(a.epfd, EPOLL_CTL_ADD, a.fds[i], &ev))
+			die("acks watcher");
+	}
+	a.boot_gen = sg.acked;
+	if (pthread_create(&ackt, NULL, ack_loop, &a))
+		die("pthread_create");
+	say("ready id=%s vm=%d", "-", !!(sg.flags & SYSGENID__VM));
+
+	/* The orchestrator's read blocks until the change; time the resume
+	 * from a child thread's view of the truth: here, after the fact, the
+	 * resume is the first millisecond tick that saw the new ID. */
+	{
+		struct timespec ms = { 0, 1000000 };
+		pid_t pid;
+		int pfd[2];
+
+		if (pipe(pfd))
+			die("pipe");
+		pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (!pid) {
+			do {
+				nanosleep(&ms, NULL);
+				load_truth(id);
+			} while (same_id(id, boot_id));
+			resumed = now_ns();
+			if (write(pfd[1], &resumed, sizeof(resumed)) < 0)
+				_exit(1);
+			_exit(0);
+		}
+		if (read(orch, &v, sizeof(v)) != sizeof(v))
+			die("orchestrator read");
+		seen = now_ns();
+		if (ioctl(orch, SYSGENID_WAIT_WATCHERS, 0))
+			die("SYSGENID_WAIT_WATCHERS");
+		done = now_ns();
+		if (read(pfd[0], &resumed, sizeof(resumed)) != sizeof(resumed))
+			die("resume time");
+	}
+	pthread_join(ackt, NULL);
+	load_truth(id);
+	id_hex(id, hex);
+	say("report id=%s stale=0 notice_us=%lld acked_us=%lld watchers=%d",
+	    hex, (long long)(seen - resumed) / 1000,
+	    (long long)(done - resumed) / 1000, n);
+	say("end");
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t ctr = 0, emitted = 0, discarded = 0, stale = 0, iters = 0;
@@ -399,6 +518,20 @@ int main(int argc, char **argv)
 		CPU_SET(atoi(argv[2]), &set);
 		if (sched_setaffinity(0, sizeof(set), &set))
 			die("sched_setaffinity");
+	}
+	if (!strncmp(method, "acks", 4)) {
+		int n = atoi(method + 4);
+
+		if (n < 1) {
+			errno = EINVAL;
+			die("acksN needs N >= 1");
+		}
+		map_truth();
+		if (sysgenid_open(&sg, SYSGENID_OBSERVER))
+			die("sysgenid_open");
+		load_truth(boot_id);
+		acks(n, boot_id);
+		return 0;
 	}
 	setup();
 	load_truth(boot_id);
