@@ -78,10 +78,10 @@ static int allow_stale_env(void)
 	return v && !strcmp(v, "1");
 }
 
-static int read_sysfs_u32(const char *name, uint32_t *val)
+/* Attribute @name of the device into @buf, NUL-terminated; 0 or -errno. */
+static int read_attr(const char *name, char *buf, size_t len)
 {
-	char path[128], buf[32], *end;
-	unsigned long v;
+	char path[128];
 	ssize_t n;
 	int fd;
 
@@ -89,11 +89,23 @@ static int read_sysfs_u32(const char *name, uint32_t *val)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, len - 1);
 	close(fd);
 	if (n <= 0)
 		return n < 0 ? -errno : -EIO;
 	buf[n] = '\0';
+	return 0;
+}
+
+static int read_sysfs_u32(const char *name, uint32_t *val)
+{
+	char buf[32], *end;
+	unsigned long v;
+	int ret;
+
+	ret = read_attr(name, buf, sizeof(buf));
+	if (ret)
+		return ret;
 	errno = 0;
 	v = strtoul(buf, &end, 0);
 	if (errno || end == buf || v > UINT32_MAX)
@@ -107,17 +119,9 @@ static int is_sysgenid_rdev(dev_t rdev)
 {
 	unsigned int maj, min;
 	char buf[32];
-	ssize_t n;
-	int fd;
 
-	fd = open(SYSFS_DIR "/dev", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_attr("dev", buf, sizeof(buf)))
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	if (sscanf(buf, "%u:%u", &maj, &min) != 2)
 		return 0;
 	return major(rdev) == maj && minor(rdev) == min;
@@ -314,16 +318,10 @@ CR_PLUGIN_REGISTER_HOOK(CR_PLUGIN_HOOK__HANDLE_DEVICE_VMA, sysgenid_handle_vma)
 /* Does this machine's driver offer the VM generation page (page 1)? */
 static int host_has_vm_page(void)
 {
-	char buf[32] = "";
-	ssize_t n;
-	int fd;
+	char buf[32];
 
-	fd = open(SYSFS_DIR "/vm_source", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 && !strncmp(buf, "mapped\n", 7);
+	return !read_attr("vm_source", buf, sizeof(buf)) &&
+	       !strcmp(buf, "mapped\n");
 }
 
 /*

@@ -31,21 +31,27 @@ def initramfs(series, flavour="initramfs"):
     return os.path.join(BUILD, series, flavour + ".cpio.gz")
 
 
+def connect_unix(path, timeout):
+    """A stream socket connected to the unix socket at path, retrying
+    until QEMU has created it or timeout seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(path)
+            return sock
+        except OSError:
+            sock.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class QMP:
     """A minimal QMP client: one command at a time, events are kept."""
 
     def __init__(self, path, timeout=30):
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                self.sock.connect(path)
-                break
-            except OSError:
-                self.sock.close()
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+        self.sock = connect_unix(path, timeout)
         self.file = self.sock.makefile("rwb", buffering=0)
         self.events = []
         self._recv()  # greeting

@@ -17,7 +17,6 @@ docs/vmclock.md has the results.
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,17 +35,7 @@ class QTest:
     """QEMU's qtest protocol on -qtest unix:PATH,server=on,wait=off."""
 
     def __init__(self, path, timeout=10):
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                self.sock = socket.socket(socket.AF_UNIX)
-                self.sock.connect(path)
-                break
-            except OSError:
-                self.sock.close()
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+        self.sock = qemu.connect_unix(path, timeout)
         self.file = self.sock.makefile("rw")
 
     def cmd(self, line):
