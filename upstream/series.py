@@ -49,6 +49,7 @@ DRIVER = "drivers/misc/sysgenid.c"
 UAPI = "include/uapi/linux/sysgenid.h"
 KAPI = "include/linux/sysgenid.h"
 DOC = "Documentation/misc-devices/sysgenid.rst"
+ABI = "Documentation/ABI/testing/sysfs-class-misc-sysgenid"
 DOC_INDEX = "Documentation/misc-devices/index.rst"
 IOCTL_DOC = "Documentation/userspace-api/ioctl/ioctl-number.rst"
 KSFT = "tools/testing/selftests/sysgenid"
@@ -490,8 +491,9 @@ def build_patches(ver):
     tests, progs = selftests()
     base = lambda p: git("show", "%s:%s" % (BASE_REF, p))  # noqa: E731
 
-    mnt_files = [DOC, UAPI]
+    mnt_files = [ABI, DOC, UAPI]
     p1 = {UAPI: read("kernel/include/uapi/linux/sysgenid.h"), DOC: doc,
+          ABI: read(ABI),
           DOC_INDEX: doc_index(base(DOC_INDEX)),
           IOCTL_DOC: ioctl_numbers(base(IOCTL_DOC))}
     mnt = maintainers(base("MAINTAINERS"), mnt_files)
