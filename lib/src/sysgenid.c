@@ -167,7 +167,8 @@ no_vm:
  */
 static long long sysgenid_fdinfo_seen(int fd)
 {
-	static const char key[] = "sysgenid-seen:";
+	/* Never the first line, which is "pos:". */
+	static const char key[] = "\nsysgenid-seen:";
 	char path[64], buf[512], *p, *end;
 	unsigned long long v;
 	ssize_t n;
@@ -182,16 +183,15 @@ static long long sysgenid_fdinfo_seen(int fd)
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	for (p = buf; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-		if (strncmp(p, key, sizeof(key) - 1))
-			continue;
-		errno = 0;
-		v = strtoull(p + sizeof(key) - 1, &end, 10);
-		if (errno || end == p + sizeof(key) - 1 || v > UINT32_MAX)
-			return -1;
-		return (long long)v;
-	}
-	return -1;
+	p = strstr(buf, key);
+	if (!p)
+		return -1;
+	p += sizeof(key) - 1;
+	errno = 0;
+	v = strtoull(p, &end, 10);
+	if (errno || end == p || v > UINT32_MAX)
+		return -1;
+	return (long long)v;
 }
 
 /*
@@ -207,10 +207,11 @@ static long long sysgenid_fdinfo_seen(int fd)
 static uint32_t sysgenid_acked_at_open(const struct sysgenid *sg)
 {
 	long long seen = sysgenid_fdinfo_seen(sg->fd);
-	uint32_t gen = sysgenid_get(sg), val;
+	uint32_t gen, val;
 
 	if (seen >= 0)
 		return (uint32_t)seen;
+	gen = sysgenid_get(sg);
 	if (sysgenid_is_watcher(sg) &&
 	    read(sg->fd, &val, sizeof(val)) == sizeof(val))
 		return val - 1;
