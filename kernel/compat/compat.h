@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Out-of-tree builds only: what newer kernels have and older ones lack, so
- * that sysgenid.c reads as the upstream driver would. Included before
- * anything else, so pr_fmt is defined here as sysgenid.c defines it.
+ * Out-of-tree builds only: the differences between the kernels we support,
+ * so that the driver's files read as they do upstream, written for the
+ * newest kernel. Included before anything else, so pr_fmt is defined here
+ * as the driver defines it.
  */
 #ifndef _SYSGENID_COMPAT_H
 #define _SYSGENID_COMPAT_H
@@ -10,6 +11,17 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/version.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 17, 0)
+/*
+ * 6.17 removed pfn_t: vmf_insert_mixed() takes a plain pfn since. Before,
+ * it takes a pfn_t, which __pfn_to_pfn_t() makes from the pfn.
+ */
+#include <linux/mm.h>
+#include <linux/pfn_t.h>
+#define vmf_insert_mixed(vma, addr, pfn) \
+	vmf_insert_mixed(vma, addr, __pfn_to_pfn_t(pfn, 0))
+#endif
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
 /* 6.3 made vma->vm_flags read-only and added helpers to change it. */

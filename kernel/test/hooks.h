@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The test build of sysgenid, and only it: "make SYSGENID_TEST_HOOKS=1"
- * includes this file before sysgenid.c (see Kbuild). Such a module is
+ * includes this file before every source file and links test/hooks.c in
+ * (see Kbuild). Such a module is
  * built for the tests in the VM and never installed or packaged. Its
  * module parameters:
  *
@@ -12,8 +13,9 @@
  *                        initialization allocates anything
  *   test_bump_late       calls it after every free of the page (after a
  *                        failed initialization, and at unload)
- *   test_fail_init       makes the last step of the initialization (the
- *                        vmfork notifier registration) fail with ENOMEM
+ *   test_fail_init       makes the last step of the initialization before
+ *                        the device is registered (the vmfork notifier
+ *                        registration) fail with ENOMEM
  *   test_vm_store_delay_us busy-waits this long between the generation store
  *                        and the recorded VM generation ID store of a change
  *                        for a new VM generation, to widen the window the
@@ -27,46 +29,29 @@
 #ifndef _SYSGENID_TEST_HOOKS_H
 #define _SYSGENID_TEST_HOOKS_H
 
-/* As sysgenid.c defines it, before the headers define their default. */
+/* As the driver defines it, before the headers define their default. */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/delay.h>
 #include <linux/gfp.h>
-#include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/sysgenid.h>
 
-static unsigned int test_store_delay_us;
-module_param(test_store_delay_us, uint, 0644);
-MODULE_PARM_DESC(test_store_delay_us, "Test build: delay between the page and the sequence store");
+/* Defined in test/hooks.c, with the module parameters. */
+extern unsigned int sysgenid_test_store_delay_us;
+extern bool sysgenid_test_bump_early;
+extern bool sysgenid_test_bump_late;
+extern bool sysgenid_test_fail_init;
+extern unsigned int sysgenid_test_vm_store_delay_us;
+extern unsigned int sysgenid_test_vmfork_delay_ms;
 
-static bool test_bump_early;
-module_param(test_bump_early, bool, 0444);
-MODULE_PARM_DESC(test_bump_early, "Test build: bump before init allocates anything");
-
-static bool test_bump_late;
-module_param(test_bump_late, bool, 0444);
-MODULE_PARM_DESC(test_bump_late, "Test build: bump after the page is freed");
-
-static bool test_fail_init;
-module_param(test_fail_init, bool, 0444);
-MODULE_PARM_DESC(test_fail_init, "Test build: fail the last step of init");
-
-static unsigned int test_vm_store_delay_us;
-module_param(test_vm_store_delay_us, uint, 0644);
-MODULE_PARM_DESC(test_vm_store_delay_us, "Test build: delay between the generation and the recorded ID store");
-
-static unsigned int test_vmfork_delay_ms;
-module_param(test_vmfork_delay_ms, uint, 0644);
-MODULE_PARM_DESC(test_vmfork_delay_ms, "Test build: delay before the change for a new VM generation ID");
-
-#define sysgenid_test_store_window()	udelay(READ_ONCE(test_store_delay_us))
-#define sysgenid_test_vm_store_window()	udelay(READ_ONCE(test_vm_store_delay_us))
-#define sysgenid_test_vmfork_delay()	msleep(READ_ONCE(test_vmfork_delay_ms))
+#define sysgenid_test_store_window()	udelay(READ_ONCE(sysgenid_test_store_delay_us))
+#define sysgenid_test_vm_store_window()	udelay(READ_ONCE(sysgenid_test_vm_store_delay_us))
+#define sysgenid_test_vmfork_delay()	msleep(READ_ONCE(sysgenid_test_vmfork_delay_ms))
 
 static inline unsigned long sysgenid_test_get_zeroed_page(gfp_t gfp)
 {
-	if (test_bump_early)
+	if (sysgenid_test_bump_early)
 		sysgenid_bump_generation();
 	return get_zeroed_page(gfp);
 }
@@ -77,7 +62,7 @@ static inline unsigned long sysgenid_test_get_zeroed_page(gfp_t gfp)
 static inline void sysgenid_test_free_page(unsigned long addr)
 {
 	free_pages(addr, 0);
-	if (test_bump_late)
+	if (sysgenid_test_bump_late)
 		sysgenid_bump_generation();
 }
 
@@ -86,7 +71,7 @@ static inline void sysgenid_test_free_page(unsigned long addr)
 
 static inline int sysgenid_test_register_vmfork(struct notifier_block *nb)
 {
-	if (test_fail_init)
+	if (sysgenid_test_fail_init)
 		return -ENOMEM;
 	return register_random_vmfork_notifier(nb);
 }

@@ -375,7 +375,7 @@ def check_report(g, checks, gen, vmforks, param):
     g.pump(lambda: g.find(start, "ctl", "report"), EVENT_TIMEOUT)
     rep = g.find(start, "ctl", "report")
     got = (rep[0].value, rep[0].fields) if rep else None
-    source = "mapped" if param == "Y" else "vmgenid=0"
+    source = "mapped" if param == "Y" else "disabled"
     want = (str(gen), {"watchers": str(len(WATCHERS)), "outdated": "0",
                        "vmforks": str(vmforks), "vmgenid": param,
                        "vm_source": source})
