@@ -69,32 +69,26 @@
  *  - the VM generation page: mmap() at offset SYSGENID_MMAP_VM_PAGE pages
  *    (one page) maps the hypervisor's own page, which holds the live
  *    16-byte VM generation ID at byte SYSGENID_PAGE_VM_OFFSET (read from
- *    the generation page) and nothing else (the driver checks that every
- *    other byte is zero before offering it). Without a safe source the
+ *    the generation page) and nothing else. Without a safe source the
  *    mmap() fails with ENODEV and the flag below is clear.
  *  - in the generation page, after the counter: SYSGENID_PAGE_FLAGS, the
  *    offset of the ID in the VM page, and SYSGENID_PAGE_VM_ID, the VM
  *    generation ID the current generation was made for.
  *
  * The generation is stale exactly when the recorded ID differs from the
- * live one. To decide without a system call, load in this order:
+ * live one. To decide without a system call, load in this order, with a
+ * read barrier (an acquire fence) between each load and the next:
  *
  *	recorded = page[SYSGENID_PAGE_VM_ID]		(16 bytes)
- *	acquire fence (smp_rmb)
  *	gen = page[SYSGENID_PAGE_GENERATION]
- *	acquire fence (smp_rmb)
  *	live = vm_page[vm_offset]			(16 bytes)
  *
- * The driver stores the new generation before the new recorded ID (with a
- * write barrier between them), so a reader that sees the new recorded ID
- * sees the new generation; one that sees the old recorded ID after a
- * restore sees it differ from the live ID. Either way a restore shows from
- * the first instruction the restored guest runs. Then any system call on
- * the device (open, read, write, poll, ioctl) returns once the kernel's
+ * If recorded equals live, gen is current. If they differ, a restore
+ * happened that gen does not reflect yet: make any system call on the
+ * device (open, read, write, poll, ioctl). It returns once the kernel's
  * random number generator has been reseeded with the new ID and the
- * generation changed (once per VM generation ID): make one before
- * reporting the change, so that getrandom() after it differs between
- * clones.
+ * generation changed (once per VM generation ID), so that getrandom()
+ * after it differs between clones; then load again.
  */
 #define SYSGENID_PAGE_FLAGS		4	/* __u32, SYSGENID_PAGE_F_* */
 #define SYSGENID_PAGE_VM_OFFSET		8	/* __u32, ID's offset in VM page */
