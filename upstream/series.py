@@ -1,21 +1,22 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Write sysgenid as a patch series against Debian's linux-source-6.12.
+"""Write sysgenid as a patch series against Debian's linux-source-7.3.
 
-Everything in the series is derived, at the time this runs, from kernel/,
-Documentation/ and tests/selftests/ of this repository, and from the
-fragments next to this script (commit messages, cover letter, MAINTAINERS).
-The files are placed where they go in a kernel tree, the out-of-tree
-compatibility code is left out, and each patch is made as one commit on top
-of a git repository of the Debian source tree (build/upstream/linux), with
-git's plumbing, so that the tree is never checked out for it. Then
-`git format-patch` writes the series to build/patches/.
+Every patch is assembled, at the time this runs, from whole files of
+kernel/, Documentation/ and tests/selftests/ of this repository and from
+the fragments next to this script (commit messages, cover letter,
+MAINTAINERS entry). Each patch adds whole files at their place in a kernel
+tree, with the Kconfig entry and Makefile line of its part and the lines
+that hook them into drivers/misc/, MAINTAINERS and the documentation
+indexes. What is only for the out-of-tree build (kernel/Kbuild, Makefile,
+compat/, test/, dkms.conf) is in no list below, so it never gets in.
+
+Each patch is made as one commit on top of a git repository of the Debian
+source tree (build/upstream/linux) with git's plumbing, so that the tree
+is never checked out for it; `git format-patch` then writes the series to
+build/patches/.
 
     upstream/series.py [--base-only] [--out DIR]
-
-The driver is cut into three patches (the device, the VM backend, the
-forced update for checkpoint/restore) by upstream/csplit.py; the feature
-definitions are FEATURES below.
 """
 
 import argparse
@@ -24,18 +25,16 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
-sys.path.insert(0, HERE)
-import csplit  # noqa: E402
-
 BUILD = os.environ.get("SYSGENID_BUILD", os.path.join(TOP, "build"))
 WORK = os.path.join(BUILD, "upstream")
 LINUX = os.path.join(WORK, "linux")
-DEBS = os.path.join(BUILD, "debs")
-SERIES = "6.12"
+# The base: the newest mainline release whose source Debian packages, from
+# trixie-backports, which only vm/private-apt.sh's configuration knows.
+SERIES = "7.3"
+SUITES = "trixie trixie-backports"
 BASE_REF = "refs/tags/debian-base"
 BRANCH = "sysgenid"
 
@@ -45,31 +44,26 @@ AUTHOR_EMAIL = "sysgenid@lists.example.org"
 SUBJECT_PREFIX = "PATCH v6"
 
 # Where things go in the kernel tree.
-DRIVER = "drivers/misc/sysgenid.c"
+DRIVER_DIR = "drivers/misc/sysgenid"
 UAPI = "include/uapi/linux/sysgenid.h"
-KAPI = "include/linux/sysgenid.h"
 DOC = "Documentation/misc-devices/sysgenid.rst"
 ABI = "Documentation/ABI/testing/sysfs-class-misc-sysgenid"
 DOC_INDEX = "Documentation/misc-devices/index.rst"
 IOCTL_DOC = "Documentation/userspace-api/ioctl/ioctl-number.rst"
 KSFT = "tools/testing/selftests/sysgenid"
 
-# The driver patches, each naming what the later ones add (see csplit.py):
-# (identifier regex, stand-alone comment regex, include regex).
-FEATURES = {
-    "vm": (r"^sysgenid_vm|vmfork|vmgenid|^vm_source$|bump_generation|"
-           r"^uevent_|_uevent_work|SYSGENID_VM_|SYSGENID_MMAP_VM|"
-           r"SYSGENID_PAGE_F_VM|SYSGENID_PAGE_VM",
-           r"VM generation source",
-           r"linux/acpi\.h|linux/io\.h|linux/ioport\.h|linux/random\.h|"
-           r"linux/workqueue\.h"),
-    "force": (r"force_update|FORCE_GEN_UPDATE|TRIGGER_GEN_UPDATE", None,
-              r"linux/capability\.h"),
-}
-
-# Out-of-tree only: the test build's hooks (kernel/test/hooks.h), cut from
-# every stage like a feature that never lands.
-OUT_OF_TREE = (r"^sysgenid_test_", r"test build", None)
+# The driver's patches, in order, one row each: the commit message, the
+# source file of kernel/ the part is about (a row whose file does not exist
+# is left out), its Kconfig entry, and the other whole files it adds. A
+# part's lines of kernel/Makefile.driver are those that name its object or
+# its CONFIG_ option.
+PARTS = [
+    ("02-core.txt", "core.c", "SYSGENID",
+     ["internal.h", "include/linux/sysgenid.h"]),
+    ("03-vm.txt", "vm.c", "SYSGENID_VM", []),
+    ("04-vmclock.txt", "vmclock.c", "SYSGENID_VMCLOCK", []),
+    ("05-restore.txt", "restore.c", "SYSGENID_RESTORE", []),
+]
 
 # Sections of the project's document that are about the project, not the
 # kernel interface (moved to docs/ by the project; dropped here if present).
@@ -77,11 +71,11 @@ PROJECT_SECTIONS = r"(Differences from|Example|Examples|Performance|" \
                    r"Benchmark|Measured)"
 
 
-def run(cmd, cwd=None, env=None, stdin=None, check=True):
+def run(cmd, cwd=None, env=None, stdin=None):
     r = subprocess.run(cmd, cwd=cwd, env=env, input=stdin,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True)
-    if check and r.returncode:
+    if r.returncode:
         sys.exit("upstream: %s failed:\n%s%s" % (" ".join(cmd), r.stdout,
                                                   r.stderr))
     return r.stdout
@@ -98,30 +92,29 @@ def read(path):
         return f.read()
 
 
+def exists(path):
+    return os.path.exists(os.path.join(TOP, path))
+
+
 # --- the base tree ---------------------------------------------------------
 
-def newest(pkg, prefix):
-    out = run(["apt-cache", "madison", pkg], check=False)
-    vers = [ln.split("|")[1].strip() for ln in out.splitlines()
-            if ln.count("|") >= 2]
-    vers = [v for v in vers if v.startswith(prefix)]
-    if not vers:
-        return None
-    return run(["sh", "-c", "printf '%s\\n' \"$@\" | sort -V | tail -n 1",
-                "sh"] + vers).strip()
+def trixie_apt(*args, cwd=None):
+    """apt-get or apt-cache against trixie, through the project's private
+    configuration (never the host's sources)."""
+    return run(["sh", os.path.join(TOP, "vm/private-apt.sh"), SUITES] +
+               list(args), cwd=cwd)
 
 
 def source_version():
-    """The linux-source-6.12 version that matches the tested kernel, found
-    the way vm/fetch-kernels.sh finds the image."""
-    meta = newest("linux-image-amd64", SERIES + ".")
-    if not meta:
-        sys.exit("upstream: no %s kernel in apt" % SERIES)
-    deps = run(["apt-cache", "show", "linux-image-amd64=" + meta])
-    m = re.search(r"^Depends: .*?(linux-image-[\w.+-]+)", deps, re.M)
-    image = m.group(1)
-    out = run(["apt-cache", "madison", image])
-    return out.splitlines()[0].split("|")[1].strip()
+    """The newest version of linux-source-7.3 in trixie(-backports)."""
+    pkg = "linux-source-" + SERIES
+    vers = [ln.split("|")[1].strip() for ln in
+            trixie_apt("apt-cache", "madison", pkg).splitlines()
+            if ln.count("|") >= 2]
+    if not vers:
+        sys.exit("upstream: no %s in %s" % (pkg, SUITES))
+    return run(["sh", "-c", "printf '%s\\n' \"$@\" | sort -V | tail -n 1",
+                "sh"] + vers).strip()
 
 
 def ensure_base():
@@ -130,12 +123,12 @@ def ensure_base():
         return open(stamp).read().strip()
     ver = source_version()
     pkg = "linux-source-" + SERIES
-    os.makedirs(DEBS, exist_ok=True)
-    deb = os.path.join(DEBS, "%s_%s_all.deb" % (pkg, ver.replace(":", "%3a")))
+    os.makedirs(WORK, exist_ok=True)
+    deb = os.path.join(WORK, "%s_%s_all.deb" % (pkg, ver.replace(":", "%3a")))
     if not os.path.exists(deb):
         print("upstream: downloading %s %s" % (pkg, ver), flush=True)
-        run(["apt-get", "download", "-qq", "-o", "APT::Sandbox::User=root",
-             "%s=%s" % (pkg, ver)], cwd=DEBS)
+        trixie_apt("apt-get", "download", "-qq", "%s=%s" % (pkg, ver),
+                   cwd=WORK)
     print("upstream: extracting the tree", flush=True)
     tmp = LINUX + ".tmp"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -145,8 +138,7 @@ def ensure_base():
     run(["sh", "-c", "dpkg-deb --fsys-tarfile \"$1\" | tar -xO \"$2\" | "
          "tar -xJ --strip-components=1 -C \"$3\"", "sh", deb, inner, tmp])
     print("upstream: committing the tree to git", flush=True)
-    env = ident_env("2025-01-01T00:00:00Z")
-    e = dict(os.environ, **env)
+    e = dict(os.environ, **ident_env("2025-01-01T00:00:00Z"))
     run(["git", "init", "-q"], cwd=tmp)
     # Debian's .gitignore ignores the whole top level: add with -f.
     run(["git", "add", "-f", "-A"], cwd=tmp)
@@ -166,75 +158,89 @@ def ident_env(date):
             "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
 
 
-# --- transformations -------------------------------------------------------
+# --- the driver ------------------------------------------------------------
 
-def driver_stages():
-    """The driver source after each driver patch, and the symbols that the
-    upstream series no longer exports."""
-    src = read("kernel/sysgenid.c")
-    src, unexported = csplit.unexport(src)
-    final = csplit.cut(src, *OUT_OF_TREE)
-    orphaned_comments(src, final)
-    no_force = csplit.cut(final, *FEATURES["force"])
-    base = csplit.cut(no_force, *FEATURES["vm"])
-    return [base, no_force, final], unexported
+def intree(name):
+    """The place in the kernel tree of kernel/NAME."""
+    if name.startswith("include/"):
+        return name
+    return "%s/%s" % (DRIVER_DIR, name)
 
 
-def orphaned_comments(src, final):
-    """The out-of-tree cut drops a stand-alone comment that mentions the
-    test build with the hook it describes. A comment whose next item
-    stays in the series is about something else (a sentence on the test
-    hooks inside, say, the ordering argument), and dropping it would lose
-    that text from the series with nothing else failing: refuse."""
-    items = [it for it in csplit.parse(src) if it.kind != "blank"]
-    for it, nxt in zip(items, items[1:]):
-        if it.kind == "comment" and it.text() not in final and \
-                nxt.text() in final:
-            sys.exit("upstream: the out-of-tree cut would drop this comment "
-                     "of kernel/sysgenid.c, which describes code that "
-                     "stays:\n%s" % it.text())
+def kconfig_blocks():
+    """kernel/Kconfig as its head (the SPDX line) and its entries, in
+    order, as (symbol, text)."""
+    head, blocks = [], []
+    for ln in read("kernel/Kconfig").splitlines(keepends=True):
+        m = re.match(r"(?:menu)?config\s+(\w+)", ln)
+        if m:
+            blocks.append((m.group(1), ""))
+        if blocks:
+            blocks[-1] = (blocks[-1][0], blocks[-1][1] + ln)
+        else:
+            head.append(ln)
+    return "".join(head), [(s, t.rstrip("\n") + "\n") for s, t in blocks]
 
 
-def kapi_header(unexported):
-    """include/linux/sysgenid.h, or None when all it declared was the
-    export the series drops."""
-    path = "kernel/include/linux/sysgenid.h"
-    if not os.path.exists(os.path.join(TOP, path)):
-        return None
-    text = read(path)
-    code = csplit.strip_code(text)
-    rest = []
-    for ln in code.splitlines():
-        s = ln.strip()
-        if not s or s.startswith("#") or s in ("{", "}", "{ }"):
-            continue
-        if any(re.search(r"\b%s\b" % n, s) for n in unexported):
-            continue
-        rest.append(s)
-    return text if rest else None
+def makefile_part(line, present):
+    """The Kconfig symbol of the part a line of Makefile.driver belongs to:
+    the part whose object or CONFIG_ option it names."""
+    for _, src, sym, _ in present:
+        obj = os.path.splitext(src)[0] + ".o"
+        if "$(CONFIG_%s)" % sym in line or re.search(
+                r"(^|\s)%s(\s|$)" % re.escape(obj), line):
+            return sym
+    sys.exit("upstream: kernel/Makefile.driver: no part of the driver for "
+             "this line: %s" % line)
 
 
-def kconfig_entry():
-    lines = [ln for ln in read("kernel/Kconfig").splitlines()
-             if not ln.startswith("# SPDX")]
-    return "\n".join(lines).strip("\n") + "\n"
+def driver_patches():
+    """The driver's patches: (message, {path: content}) for each part whose
+    file exists, each adding that part's whole files and growing
+    drivers/misc/sysgenid/{Kconfig,Makefile} by its entry and line."""
+    present = [p for p in PARTS if exists("kernel/" + p[1])]
+    for msg, src, _, _ in present:
+        if not exists("upstream/messages/" + msg):
+            sys.exit("upstream: kernel/%s has no commit message "
+                     "(upstream/messages/%s)" % (src, msg))
+    syms = [p[2] for p in present]
+    head, blocks = kconfig_blocks()
+    for sym, _ in blocks:
+        if sym not in syms:
+            sys.exit("upstream: kernel/Kconfig: config %s is no part's "
+                     "(PARTS in upstream/series.py)" % sym)
+    mk_head, lines = [], []
+    for ln in read("kernel/Makefile.driver").splitlines():
+        if ln.startswith("#") or not ln.strip():
+            mk_head.append(ln)
+        else:
+            lines.append((makefile_part(ln, present), ln))
 
-
-def kbuild_lines():
-    """The obj- lines of kernel/Kbuild, without its out-of-tree block."""
-    out, skip = [], 0
-    for ln in read("kernel/Kbuild").splitlines():
-        if re.match(r"\s*if(n?eq|n?def)\b", ln):
-            skip += 1
-            continue
-        if skip and ln.strip() == "endif":
-            skip -= 1
-            continue
-        if skip or ln.startswith("#") or not ln.strip():
-            continue
-        out.append(ln)
+    out, done = [], []
+    for msg, src, sym, extra in present:
+        done.append(sym)
+        files = {intree(n): read("kernel/" + n) for n in [src] + extra}
+        files[DRIVER_DIR + "/Kconfig"] = head + "\n".join(
+            t for s, t in blocks if s in done)
+        files[DRIVER_DIR + "/Makefile"] = "\n".join(
+            mk_head + [ln for s, ln in lines if s in done]) + "\n"
+        out.append((msg, files))
     return out
 
+
+def misc_glue(kconfig, makefile):
+    """drivers/misc/{Kconfig,Makefile} with the subdirectory hooked in: its
+    Kconfig sourced last in the "Misc devices" menu, its Makefile last."""
+    lines = kconfig.splitlines(keepends=True)
+    last = max(i for i, ln in enumerate(lines)
+               if ln.startswith('source "drivers/misc/'))
+    lines.insert(last + 1, 'source "%s/Kconfig"\n' % DRIVER_DIR)
+    makefile = makefile.rstrip("\n") + "\nobj-$(CONFIG_SYSGENID)\t\t+= %s/\n" \
+        % os.path.basename(DRIVER_DIR)
+    return "".join(lines), makefile
+
+
+# --- the documentation and the other glue ----------------------------------
 
 def rst_sections(text):
     """Split rST text into (title, lines) at === underlined titles."""
@@ -253,35 +259,16 @@ def rst_sections(text):
     return secs
 
 
-def documentation(unexported):
-    text = read("Documentation/misc-devices/sysgenid.rst")
+def documentation():
+    """The kernel document without its project sections, and their
+    titles."""
     out, dropped = [], []
-    for title, lines in rst_sections(text):
+    for title, lines in rst_sections(read(DOC)):
         if title and re.match(PROJECT_SECTIONS, title):
             dropped.append(title)
             continue
         out.extend(lines)
-    text = "".join(out).rstrip("\n") + "\n"
-    if unexported:
-        # Nothing is exported in the series: document the function by name.
-        text = re.sub(r"(\.\. kernel-doc:: %s\n)(\s+):export:\n" %
-                      re.escape(DRIVER),
-                      lambda m: m.group(1) + m.group(2) + ":identifiers: " +
-                      " ".join(unexported) + "\n", text)
-        for name in unexported:
-            text = re.sub(r"Drivers that learn of a system generation "
-                          r"change\s+call\s+``%s\(\)``" % name,
-                          "``%s()`` may be called" % name, text)
-            note = textwrap.fill(
-                "``%s()`` is not exported: its callers are the driver's own "
-                "sources of change. A driver that learns of generation "
-                "changes in another way would export it together with its "
-                "call." % name, 76)
-            text = re.sub(r"(\.\. kernel-doc:: %s\n(?:\s+:.*\n)*)\n" %
-                          re.escape(DRIVER),
-                          lambda m: m.group(1) + "\n" + note + "\n\n",
-                          text, count=1)
-    return text, dropped
+    return "".join(out).rstrip("\n") + "\n", dropped
 
 
 def insert_sorted(lines, new, start, stop, key):
@@ -310,7 +297,7 @@ def doc_index(text):
 
 
 def ioctl_numbers(text):
-    uapi = read("kernel/include/uapi/linux/sysgenid.h")
+    uapi = read("kernel/" + UAPI)
     code = int(re.search(r"#define\s+SYSGENID_IOCTL\s+(0x[0-9A-Fa-f]+)",
                          uapi).group(1), 16)
     seqs = [int(n, 0) for n in
@@ -429,10 +416,10 @@ def perf_table():
     return "\n".join(out) + "\n"
 
 
-def v5_changes(unexported):
+def v5_changes():
     """Bullets of the "Differences from the v5 patch" material, wherever
     the project keeps it (the kernel document or docs/)."""
-    sources = [("Documentation/misc-devices/sysgenid.rst", "rst")]
+    sources = [(DOC, "rst")]
     docs = os.path.join(TOP, "docs")
     if os.path.isdir(docs):
         sources += [("docs/" + n, "md") for n in sorted(os.listdir(docs))
@@ -442,24 +429,22 @@ def v5_changes(unexported):
         if kind == "rst":
             for title, lines in rst_sections(text):
                 if title and re.match(r"Differences from (the )?v5", title):
-                    return bullets("".join(lines[2:]), unexported)
+                    return bullets("".join(lines[2:]))
         else:
             m = re.search(r"^#+ [^\n]*(differences from|changes since|"
                           r"since) (the )?v5[^\n]*\n(.*?)(?=^#+ |\Z)", text,
                           re.M | re.S | re.I)
             if m:
-                return bullets(m.group(3), unexported)
+                return bullets(m.group(3))
     return "  (no list of differences from v5 found in the project)\n"
 
 
-def bullets(text, unexported=()):
+def bullets(text):
     out = []
     for para in re.split(r"\n(?=\s*[-*] )", text.strip()):
         para = para.strip()
         if not re.match(r"[-*] ", para):
             continue
-        if unexported and "EXPORT_SYMBOL" in para:
-            continue		# the series answers the export on its own
         words = re.sub(r"``|`", "", para[2:]).split()
         line = " -"
         for w in words:
@@ -484,66 +469,54 @@ def message(name, **subst):
         AUTHOR_NAME, AUTHOR_EMAIL)
 
 
-def build_patches(ver):
-    stages, unexported = driver_stages()
-    kapi = kapi_header(unexported)
-    doc, dropped = documentation(unexported)
+def maintained(added):
+    """The F: lines of our MAINTAINERS entry: every file the series has
+    added so far (the selftests as their directory), so that each patch
+    that adds a file also lists it."""
+    return sorted({KSFT + "/" if f.startswith(KSFT + "/") else f
+                   for f in added})
+
+
+def build_patches():
+    doc, dropped = documentation()
     tests, progs = selftests()
     base = lambda p: git("show", "%s:%s" % (BASE_REF, p))  # noqa: E731
 
-    mnt_files = [ABI, DOC, UAPI]
-    p1 = {UAPI: read("kernel/include/uapi/linux/sysgenid.h"), DOC: doc,
-          ABI: read(ABI),
-          DOC_INDEX: doc_index(base(DOC_INDEX)),
-          IOCTL_DOC: ioctl_numbers(base(IOCTL_DOC))}
-    mnt = maintainers(base("MAINTAINERS"), mnt_files)
-    p1["MAINTAINERS"] = mnt
-
-    kconfig = base("drivers/misc/Kconfig")
-    at = kconfig.index('source "drivers/misc/')
-    kconfig = kconfig[:at] + kconfig_entry() + "\n" + kconfig[at:]
-    makefile = base("drivers/misc/Makefile")
-    obj = kbuild_lines()
-    makefile = makefile.rstrip("\n") + "\n" + "\n".join(
-        re.sub(r"\s*\+=\s*", "\t\t+= ", ln) for ln in obj) + "\n"
-    mnt_files += [DRIVER] + ([KAPI] if kapi else [])
-    p2 = {DRIVER: stages[0], "drivers/misc/Kconfig": kconfig,
-          "drivers/misc/Makefile": makefile,
-          "MAINTAINERS": maintainers(base("MAINTAINERS"), mnt_files)}
-    if kapi:
-        p2[KAPI] = kapi
-
-    p3 = {DRIVER: stages[1]}
-    p4 = {DRIVER: stages[2]}
-
-    mnt_files += [KSFT + "/"]
-    p5 = dict(tests)
-    p5["tools/testing/selftests/Makefile"] = selftests_targets(
+    abi = {UAPI: read("kernel/" + UAPI), DOC: doc, ABI: read(ABI),
+           DOC_INDEX: doc_index(base(DOC_INDEX)),
+           IOCTL_DOC: ioctl_numbers(base(IOCTL_DOC))}
+    driver = driver_patches()
+    kconfig, makefile = misc_glue(base("drivers/misc/Kconfig"),
+                                  base("drivers/misc/Makefile"))
+    driver[0][1].update({"drivers/misc/Kconfig": kconfig,
+                         "drivers/misc/Makefile": makefile})
+    tests["tools/testing/selftests/Makefile"] = selftests_targets(
         base("tools/testing/selftests/Makefile"))
-    p5["MAINTAINERS"] = maintainers(base("MAINTAINERS"), mnt_files)
+    patches = [("01-abi.txt", abi)] + driver + [("06-selftests.txt", tests)]
 
-    export = ("none: sysgenid_bump_generation() is static in this series"
-              if unexported else "none")
-    subst = {"VERSION": ver, "EXPORT": export,
-             "PROGS": "".join("  %s\n" % p for p in progs).rstrip("\n")}
-    patches = [("01-abi.txt", p1), ("02-driver.txt", p2),
-               ("03-vm.txt", p3), ("04-force.txt", p4),
-               ("05-selftests.txt", p5)]
-    out = [(message(name, **subst), files) for name, files in patches
-           if files]
-    # A stage the cut could not separate makes an empty patch: leave it out.
-    cover = message_cover(ver, dropped, unexported)
-    return out, cover, dropped
+    subst = {"PROGS": "".join("  %s\n" % p for p in progs).rstrip("\n")}
+    out, added = [], set()
+    for name, files in patches:
+        added |= {f for f in files if not base_has(f)}
+        files["MAINTAINERS"] = maintainers(base("MAINTAINERS"),
+                                           maintained(added))
+        out.append((message(name, **subst), files))
+    return out, dropped
 
 
-def message_cover(ver, dropped, unexported):
+def base_has(path):
+    return subprocess.run(["git", "-C", LINUX, "cat-file", "-e",
+                           "%s:%s" % (BASE_REF, path)],
+                          stderr=subprocess.DEVNULL).returncode == 0
+
+
+def message_cover(ver, dropped):
     text = read("upstream/cover-letter.txt")
-    uapi = read("kernel/include/uapi/linux/sysgenid.h")
+    uapi = read("kernel/" + UAPI)
     window = "window-closed.txt" if "SYSGENID_MMAP_VM_PAGE" in uapi \
         else "window-open.txt"
     subst = {"VERSION": ver, "PERF": perf_table(),
-             "WINDOW": read("upstream/" + window),
-             "V5": v5_changes(unexported),
+             "WINDOW": read("upstream/" + window), "V5": v5_changes(),
              "DROPPED": ", ".join(dropped) if dropped else "none"}
     for k, v in subst.items():
         text = text.replace("@%s@" % k, v.rstrip("\n"))
@@ -612,10 +585,10 @@ def main():
     ver = ensure_base()
     if args.base_only:
         return
-    patches, cover, dropped = build_patches(ver)
+    patches, dropped = build_patches()
     date = project_date()
     commit_series(patches, date)
-    names = format_patches(cover, args.out, date)
+    names = format_patches(message_cover(ver, dropped), args.out, date)
     if dropped:
         print("upstream: left out of the kernel document (project "
               "material): %s" % ", ".join(dropped))
