@@ -4,10 +4,11 @@
 
     kselftest-vm.py FIRST DIR PROG...
 
-Boots Debian's 6.12 kernel (the kernel the series is based on) under QEMU
-with the project's module built from kernel/ (the series' driver is that
-file without its out-of-tree lines) and an initramfs whose only suites are
-the programs PROG in DIR. Prints one TAP line per test, numbered from
+Boots Debian's 6.12 kernel under QEMU with the project's module built from
+kernel/ (the series' driver is those same files; only the out-of-tree
+build around them differs) and an initramfs whose only suites are the
+programs PROG in DIR. A kernel built from the series (7.3) would cost a
+full kernel build. Prints one TAP line per test, numbered from
 FIRST, and writes how many it printed to build/upstream/kselftest-vm.count.
 """
 

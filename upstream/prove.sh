@@ -3,7 +3,7 @@
 #
 # Prove that the series in build/patches is one a maintainer could take:
 # generate it, apply it with git am to a pristine copy of Debian's
-# linux-source-6.12, build it there (built in and as a module, W=1, sparse),
+# linux-source-7.3, build it there (built in and as a module, W=1, sparse),
 # check the Kconfig entry, checkpatch --strict every patch, kernel-doc the
 # sources, build the documentation with the kernel's own Sphinx setup
 # (SPHINXDIRS, the directories the series touches), build the selftests
@@ -11,6 +11,10 @@
 #
 # TAP on stdout; logs in build/upstream/logs/. Kernel builds go to
 # build/upstream/obj (O=), under nice, so the source tree stays pristine.
+# They run in build/trixie-root (vm/in-root.sh) with its gcc-14: 7.3 needs a
+# sparse that knows __typeof_unqual__, which only that root has (sid's,
+# vm/trixie-root.sh); bookworm's 0.6.4 would make C=1 check nothing.
+# checkpatch, kernel-doc and the documentation run on the host.
 #   upstream/prove.sh [--no-vm]
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +23,7 @@ work=$build/upstream
 linux=$work/linux
 obj=$work/obj
 logs=$work/logs
+root=$build/trixie-root
 patches=$build/patches
 vm=1
 [ "${1:-}" = --no-vm ] && vm=0
@@ -43,9 +48,10 @@ bail() { echo "Bail out! $1"; echo "1..$n"; exit 1; }
 t0=$(date +%s)
 start=$t0
 
-# What the documentation and sparse builds need (Debian packages).
+# What checkpatch and the documentation need (Debian packages); the
+# kernel builds need the trixie root (make kernels).
 need=""
-for p in python3-sphinx python3-ply python3-git sparse git; do
+for p in python3-sphinx python3-ply python3-git git; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
 		need="$need $p"
 done
@@ -53,6 +59,7 @@ if [ -n "$need" ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		$need >"$logs/deps.log" 2>&1 || bail "cannot install$need"
 fi
+[ -f "$root/.sysgenid-ready" ] || bail "no $root (make kernels KERNELS=7.3)"
 
 check "series generated from kernel/, Documentation/, tests/selftests/" \
 	"$logs/series.log" python3 "$top/upstream/series.py" || bail "no series"
@@ -91,24 +98,29 @@ for p in "${series[@]}"; do
 	fi
 done
 
-# kernel-doc: nothing to say about the sources, in any mode.
+# kernel-doc (a Python script since 6.16: Debian's python3): nothing to
+# say about the driver's sources.
 log=$logs/kernel-doc.log
-srcs=$(cd "$linux" && ls drivers/misc/sysgenid.c include/uapi/linux/sysgenid.h \
-	include/linux/sysgenid.h 2>/dev/null)
-(cd "$linux" && for m in -none; do
-	# shellcheck disable=SC2086
-	perl scripts/kernel-doc -Wall $m $srcs
-done) >"$log" 2>&1
+srcs=$(cd "$linux" && ls drivers/misc/sysgenid/*.c drivers/misc/sysgenid/*.h \
+	include/uapi/linux/sysgenid.h include/linux/sysgenid.h)
+# shellcheck disable=SC2086
+(cd "$linux" && PATH=/usr/bin:$PATH scripts/kernel-doc -Wall -none $srcs) >"$log" 2>&1
 if [ ! -s "$log" ]; then ok "kernel-doc -Wall: silent on $(echo $srcs)"; else not_ok "kernel-doc -Wall" "$log"; fi
 stamp "checkpatch, kernel-doc"
 
 # The configuration: x86_64 tinyconfig, modules, the driver built in.
-mk() { $NICE make -C "$linux" O="$obj" -j"$JOBS" "$@"; }
+inroot() { $NICE sh "$top/vm/in-root.sh" "$root" "$work" -- "$@"; }
+# The root has no python3, which W=1 would run kernel-doc with: that is the
+# kernel-doc -Wall step above, on the host, on the same files.
+mk() {
+	inroot make -C "$linux" O="$obj" -j"$JOBS" CC=gcc-14 HOSTCC=gcc-14 \
+		PYTHON3=true "$@"
+}
 log=$logs/config.log
 {
 	mkdir -p "$obj" &&
 	mk -s tinyconfig &&
-	"$linux/scripts/config" --file "$obj/.config" -e MODULES -e MODULE_UNLOAD \
+	inroot "$linux/scripts/config" --file "$obj/.config" -e MODULES -e MODULE_UNLOAD \
 		-e TTY -e PRINTK -e ACPI -e VIRT_DRIVERS -e VMGENID \
 		-e CHECKPOINT_RESTORE -e MULTIUSER -e SYSFS -e PROC_FS -e EPOLL \
 		-e SYSGENID &&
@@ -119,12 +131,16 @@ if grep -q '^CONFIG_SYSGENID=y$' "$obj/.config" 2>/dev/null; then
 else
 	not_ok "Kconfig: SYSGENID=y survives olddefconfig" "$log"
 fi
-# Reachable in menuconfig's tree: a prompt, in the "Misc devices" menu
-# that drivers/Kconfig sources.
+# Reachable in menuconfig's tree: a prompt, in the Kconfig of the driver's
+# directory, which the "Misc devices" menu sources, which drivers/Kconfig
+# sources.
 log=$logs/kconfig-menu.log
-if awk '/^menu "Misc devices"/ { m = 1 } m && /^config SYSGENID$/ { c = 1 }
-	c && /^\t(tristate|bool) "/ { p = 1 } /^endmenu/ { m = 0 }
-	END { exit !(c && p) }' "$linux/drivers/misc/Kconfig" &&
+if awk '/^config SYSGENID$/ { c = 1 } /^config / && !/SYSGENID$/ { c = 0 }
+	c && /^\t(tristate|bool) "/ { p = 1 } END { exit !p }' \
+	"$linux/drivers/misc/sysgenid/Kconfig" &&
+   awk '/^menu "Misc devices"/ { m = 1 } /^endmenu/ { m = 0 }
+	m && /^source "drivers\/misc\/sysgenid\/Kconfig"$/ { s = 1 }
+	END { exit !s }' "$linux/drivers/misc/Kconfig" &&
    grep -q '^source "drivers/misc/Kconfig"' "$linux/drivers/Kconfig"; then
 	ok "Kconfig: SYSGENID has a prompt in Device Drivers > Misc devices"
 else
@@ -136,24 +152,32 @@ stamp "config, prepare"
 warnings() {	# warnings() LOG: compiler and sparse diagnostics in a log
 	grep -E '(warning|error):' "$1" | grep -v 'modpost:' || true
 }
-build_obj() {	# build_obj NAME LOG: the driver built in, W=1 and sparse
-	rm -f "$obj/drivers/misc/sysgenid.o"
-	mk W=1 C=1 drivers/misc/sysgenid.o >"$2" 2>&1
+checked() {	# checked LOG: each .c of the driver was compiled and checked
+	local c
+	for c in "$linux"/drivers/misc/sysgenid/*.c; do
+		c=${c##*/}
+		grep -Eq "CHECK +(.*/)?$c\$" "$1" || return 1
+		grep -Eq "CC( \[M\])? +(.*/)?${c%.c}\.o\$" "$1" || return 1
+	done
+}
+build_dir() {	# build_dir NAME LOG: the driver built in, W=1 and sparse
+	rm -rf "$obj/drivers/misc/sysgenid"
+	{ mk -s olddefconfig && mk W=1 C=1 drivers/misc/sysgenid/; } >"$2" 2>&1
 	local rc=$?
-	if [ $rc = 0 ] && [ -f "$obj/drivers/misc/sysgenid.o" ] &&
-	   grep -q 'CHECK.*sysgenid.c' "$2" && [ -z "$(warnings "$2")" ]; then
+	if [ $rc = 0 ] && checked "$2" &&
+	   [ -z "$(warnings "$2")" ]; then
 		ok "$1"
 	else
 		not_ok "$1" "$2"
 	fi
 }
 
-# Every commit of the series builds (bisectable), the last one also as a
-# module with M=.
+# Every commit of the series that touches the driver builds (bisectable),
+# the last one also as a module with M=.
 tip=$(g rev-parse HEAD)
-for c in $(g rev-list --reverse debian-base..HEAD -- drivers/misc/sysgenid.c); do
+for c in $(g rev-list --reverse debian-base..HEAD -- drivers/misc/sysgenid/); do
 	g checkout -q --detach "$c"
-	build_obj "built in, W=1 C=1: $(g log -1 --format=%s "$c")" \
+	build_dir "built in, W=1 C=1: $(g log -1 --format=%s "$c")" \
 		"$logs/build-$(g log -1 --format=%h "$c").log"
 done
 g checkout -q --detach "$tip"
@@ -161,11 +185,12 @@ stamp "built-in builds"
 
 mod=$work/module
 rm -rf "$mod" && mkdir -p "$mod"
-cp "$linux/drivers/misc/sysgenid.c" "$mod/"
-echo 'obj-m += sysgenid.o' >"$mod/Kbuild"
+# The driver's own files, its Makefile included; CONFIG_SYSGENID=m on the
+# command line overrides the built-in choice of the tree's configuration.
+cp "$linux"/drivers/misc/sysgenid/Makefile "$linux"/drivers/misc/sysgenid/*.[ch] "$mod/"
 log=$logs/module.log
-KBUILD_MODPOST_WARN=1 mk W=1 C=1 M="$mod" modules >"$log" 2>&1
-if [ -f "$mod/sysgenid.ko" ] && grep -q 'CHECK.*sysgenid.c' "$log" &&
+KBUILD_MODPOST_WARN=1 mk W=1 C=1 M="$mod" CONFIG_SYSGENID=m modules >"$log" 2>&1
+if [ -f "$mod/sysgenid.ko" ] && checked "$log" &&
    [ -z "$(warnings "$log")" ]; then
 	ok "module (M=), W=1 C=1: sysgenid.ko"
 else
@@ -174,12 +199,18 @@ fi
 stamp "module build"
 
 # The documentation, with the kernel's Sphinx configuration, for the
-# directories the series touches; any warning about our files fails.
+# directories the series touches; any warning about our files or our line
+# of ioctl-number.rst fails (that file has references outside SPHINXDIRS).
 log=$logs/htmldocs.log
-mk SPHINXDIRS="misc-devices userspace-api/ioctl" htmldocs >"$log" 2>&1
+docs=$work/obj-docs
+mkdir -p "$docs"
+PATH=/usr/bin:$PATH $NICE make -C "$linux" O="$docs" -j"$JOBS" \
+	SPHINXDIRS="misc-devices userspace-api/ioctl" htmldocs >"$log" 2>&1
 rc=$?
-if [ $rc = 0 ] && [ -f "$obj/Documentation/output/misc-devices/sysgenid.html" ] &&
-   ! grep -E 'sysgenid|ioctl-number' "$log" | grep -qiE 'warning|error'; then
+line=$(grep -n 'uapi/linux/sysgenid\.h' "$linux/Documentation/userspace-api/ioctl/ioctl-number.rst" |
+	cut -d: -f1)
+if [ $rc = 0 ] && [ -f "$docs/Documentation/output/misc-devices/sysgenid.html" ] &&
+   ! grep -iE 'warning|error' "$log" | grep -qE "sysgenid|ioctl-number\.rst:$line:"; then
 	ok "htmldocs SPHINXDIRS=misc-devices userspace-api/ioctl: no warning"
 else
 	not_ok "htmldocs SPHINXDIRS=misc-devices userspace-api/ioctl" "$log"
@@ -190,8 +221,8 @@ stamp htmldocs
 log=$logs/kselftest.log
 {
 	mk -s headers &&
-	$NICE make -C "$linux/tools/testing/selftests" O="$obj" TARGETS=sysgenid \
-		USERLDFLAGS=-static
+	inroot make -C "$linux/tools/testing/selftests" O="$obj" CC=gcc-14 \
+		TARGETS=sysgenid USERLDFLAGS=-static
 } >"$log" 2>&1
 rc=$?
 ksft=$obj/kselftest/sysgenid
