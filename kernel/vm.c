@@ -59,29 +59,25 @@
 #include "internal.h"
 
 /*
- * Mix a new VM generation ID into the kernel's generator and reseed it,
- * then run the vmfork notifiers: add_vmfork_randomness(). Out of tree,
- * where it is not exported, compat/compat.h reseeds without the notifiers.
- * Returns false if the generator could not be reseeded (the ID is still
- * mixed in).
+ * What the source needs from the rest of the kernel. Out of tree, where
+ * Debian's vmgenid and random.c offer none of it, compat/ provides these.
+ *
+ * sysgenid_vmfork_randomness() mixes a new VM generation ID into the
+ * kernel's generator, reseeds it and runs the vmfork notifiers; false if
+ * the generator could not be reseeded. sysgenid_vm_locate() finds the ID:
+ * the vmgenid driver, which owns the device (ACPI or device tree), says
+ * where it is; it returns NULL or why not, in one word. vmgenid notifies
+ * through add_vmfork_randomness(), so the source has nothing to listen to
+ * itself.
  */
-#ifndef sysgenid_vmfork_randomness
+#ifndef sysgenid_vm_locate
+#include <linux/vmgenid.h>
+
 static bool sysgenid_vmfork_randomness(const void *id, size_t len)
 {
 	add_vmfork_randomness(id, len);
 	return true;
 }
-#endif
-
-/*
- * Where the VM generation ID is: the vmgenid driver, which owns the device
- * (ACPI or device tree), says, and it notifies through
- * add_vmfork_randomness(), which runs this source's vmfork notifier. Out of
- * tree, where vmgenid has no such interface, compat/vmgenid.c finds the
- * ACPI device and listens to it itself.
- */
-#ifndef sysgenid_vm_locate
-#include <linux/vmgenid.h>
 
 static const char * __init sysgenid_vm_locate(phys_addr_t *addr)
 {
