@@ -601,7 +601,8 @@ static void __exit sysgenid_exit(void)
 	sysgenid_page = NULL;
 }
 
-module_init(sysgenid_init);
+/* After the vmgenid driver has probed, when both are built in. */
+late_initcall(sysgenid_init);
 module_exit(sysgenid_exit);
 
 MODULE_DESCRIPTION("System generation ID: tells userspace the system was cloned or restored");

@@ -4,26 +4,26 @@
  * and never ahead of the kernel's random number generator.
  *
  * A hypervisor with VMGenID writes a new 16-byte VM generation ID into
- * guest memory before a restored or cloned guest runs again, then sends an
- * ACPI notification, which the kernel handles tens of milliseconds later
- * under emulation. add_vmfork_randomness() mixes the new ID into the
- * kernel's generator, reseeds it and only then runs the vmfork notifiers.
+ * guest memory before a restored or cloned guest runs again, then sends a
+ * notification (ACPI, or an interrupt on device-tree machines), which the
+ * kernel handles tens of milliseconds later under emulation.
+ * add_vmfork_randomness() mixes the new ID into the kernel's generator,
+ * reseeds it and only then runs the vmfork notifiers.
  * "The generation changed" must mean "getrandom() already differs from the
  * other clone's": most programs rebuild their state from getrandom() when
  * told of a change, and acknowledge.
  *
  * So the one change for a new ID is made from the vmfork notifier, after
- * the reseed (sysgenid_vm_change()). The driver does not depend on another
- * driver for it: its own ACPI notify handler has the generator reseeded
- * through add_vmfork_randomness() as well (sysgenid_vm_restore()), so the
- * notifier runs whether or not the kernel's vmgenid driver is bound; when
- * both are, the generator is reseeded twice and the change is still made
- * once, for the ID.
+ * the reseed (sysgenid_vm_change()). The vmgenid driver, which owns the
+ * device, runs the notifiers when the hypervisor notifies. A system call
+ * that finds a new ID and no notification within SYSGENID_VM_NOTIFY_WAIT
+ * has the generator reseeded and the change made itself
+ * (sysgenid_vm_restore()): no caller waits on a hypervisor that does not
+ * notify.
  *
- * The driver maps the hypervisor's page itself (the page the ACPI device's
- * ADDR method points into, the memory the kernel's vmgenid driver reads)
- * so that a restore is known at once: every system call compares the live
- * ID with the one the last VM-driven change was made for
+ * The driver maps the hypervisor's page itself (the page vmgenid reads the
+ * ID from) so that a restore is known at once: every system call compares
+ * the live ID with the one the last VM-driven change was made for
  * (sysgenid_vm_made_for) and, while they differ, waits for the change
  * (sysgenid_vm_sync()) rather than report the generation before it.
  * Userspace gets the same view (the VM generation page at mmap offset
@@ -40,7 +40,6 @@
  * word.
  */
 
-#include <linux/acpi.h>
 #include <linux/device.h>
 #include <linux/io.h>
 #include <linux/ioport.h>
@@ -60,22 +59,38 @@
 #include "internal.h"
 
 /*
- * Mix a new VM generation ID into the kernel's generator and reseed it,
- * then run the vmfork notifiers: add_vmfork_randomness(). Out of tree,
- * where it is not exported, compat/compat.h reseeds without the notifiers.
- * Returns false if the generator could not be reseeded (the ID is still
- * mixed in).
+ * What the source needs from the rest of the kernel. Out of tree, where
+ * Debian's vmgenid and random.c offer none of it, compat/ provides these.
+ *
+ * sysgenid_vmfork_randomness() mixes a new VM generation ID into the
+ * kernel's generator, reseeds it and runs the vmfork notifiers; false if
+ * the generator could not be reseeded. sysgenid_vm_locate() finds the ID:
+ * the vmgenid driver, which owns the device (ACPI or device tree), says
+ * where it is; it returns NULL or why not, in one word. vmgenid notifies
+ * through add_vmfork_randomness(), so the source has nothing to listen to
+ * itself.
  */
-#ifndef sysgenid_vmfork_randomness
+#ifndef sysgenid_vm_locate
+#include <linux/vmgenid.h>
+
 static bool sysgenid_vmfork_randomness(const void *id, size_t len)
 {
-#if IS_ENABLED(CONFIG_VMGENID)
 	add_vmfork_randomness(id, len);
 	return true;
-#else
-	add_device_randomness(id, len);
-	return false;
-#endif
+}
+
+static const char * __init sysgenid_vm_locate(phys_addr_t *addr)
+{
+	return vmgenid_id_address(addr) ? "no-device" : NULL;
+}
+
+static int __init sysgenid_vm_listen(void (*notify)(void))
+{
+	return 0;
+}
+
+static void sysgenid_vm_unlisten(void)
+{
 }
 #endif
 
@@ -103,8 +118,6 @@ static unsigned long sysgenid_vm_pfn;
 static unsigned int sysgenid_vm_offset;
 /* The ID the last VM-driven change was made for, as in the page. */
 static u64 sysgenid_vm_made_for[2];
-/* The VMGenID device, whose notifications the driver handles too. */
-static acpi_handle sysgenid_vm_handle;
 /* System calls wait here for the change for a new ID. */
 static DECLARE_WAIT_QUEUE_HEAD(sysgenid_vm_wq);
 /* Serializes sysgenid_vm_restore(): one reseed per new ID from here. */
@@ -238,13 +251,11 @@ void sysgenid_vm_sync(void)
 	}
 }
 
-#ifdef CONFIG_ACPI
-/* The VMGenID device's notification, beside the vmgenid driver's own. */
-static void sysgenid_vm_notify(acpi_handle handle, u32 event, void *data)
+/* A notification of the hypervisor's, where the source listens itself. */
+static void sysgenid_vm_notified(void)
 {
 	schedule_work(&sysgenid_vm_work);
 }
-#endif
 
 /* The vmfork notifier: compare when the source is in use, else bump. */
 static void sysgenid_vm_fork(void)
@@ -257,8 +268,9 @@ static void sysgenid_vm_fork(void)
 
 /*
  * A special PTE for the hypervisor's page frame (no struct page is used or
- * referenced). VM_MIXEDMAP rather than VM_PFNMAP so that madvise() accepts
- * MADV_DONTNEED; the next access faults the frame in again.
+ * referenced). VM_MIXEDMAP rather than VM_PFNMAP (io_remap_pfn_range()) so
+ * that madvise() accepts MADV_DONTNEED; the next access faults the frame
+ * in again.
  */
 static vm_fault_t sysgenid_vmgen_fault(struct vm_fault *vmf)
 {
@@ -285,85 +297,11 @@ int sysgenid_vm_mmap(struct vm_area_struct *vma)
 
 	vm_flags_mod(vma, VM_IO | VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP,
 		     VM_MAYWRITE | VM_MAYEXEC);
+	/* The memory the driver reads (MEMREMAP_DEC), not its encrypted view. */
+	vma->vm_page_prot = pgprot_decrypted(vma->vm_page_prot);
 	vma->vm_ops = &sysgenid_vmgen_ops;
 	return 0;
 }
-
-#ifdef CONFIG_ACPI
-/* The address in the result of ADDR: a package of two integers. */
-static const char * __init sysgenid_vm_addr(const union acpi_object *pkg,
-					    phys_addr_t *addr)
-{
-	if (!pkg || pkg->type != ACPI_TYPE_PACKAGE || pkg->package.count != 2 ||
-	    pkg->package.elements[0].type != ACPI_TYPE_INTEGER ||
-	    pkg->package.elements[1].type != ACPI_TYPE_INTEGER)
-		return "bad-addr";
-	*addr = (u64)pkg->package.elements[0].integer.value |
-		(u64)pkg->package.elements[1].integer.value << 32;
-	return NULL;
-}
-
-/*
- * The physical address of the VM generation ID, from the ADDR method of
- * the VMGenID device (low and high 32 bits). ACPICA upper-cases _HID and
- * _CID strings, so QEMU's compatible ID "VM_Gen_Counter" matches
- * "VM_GEN_COUNTER", as in the vmgenid driver.
- */
-static const char * __init sysgenid_vm_find(phys_addr_t *addr)
-{
-	static const char * const ids[] = { "VMGENCTR", "VM_GEN_COUNTER" };
-	struct acpi_buffer buf = { ACPI_ALLOCATE_BUFFER, NULL };
-	struct acpi_device *adev = NULL;
-	acpi_status status;
-	const char *why;
-	unsigned int i;
-
-	for (i = 0; !adev && i < ARRAY_SIZE(ids); i++)
-		adev = acpi_dev_get_first_match_dev(ids[i], NULL, -1);
-	if (!adev)
-		return "no-device";
-
-	status = acpi_evaluate_object(adev->handle, "ADDR", NULL, &buf);
-	sysgenid_vm_handle = adev->handle;
-	acpi_dev_put(adev);
-	if (ACPI_FAILURE(status))
-		return "no-addr-method";
-
-	why = sysgenid_vm_addr(buf.pointer, addr);
-	kfree(buf.pointer);
-	return why;
-}
-
-static int __init sysgenid_vm_listen(void)
-{
-	acpi_status status;
-
-	status = acpi_install_notify_handler(sysgenid_vm_handle,
-					     ACPI_DEVICE_NOTIFY,
-					     sysgenid_vm_notify, NULL);
-	return ACPI_FAILURE(status) ? -ENODEV : 0;
-}
-
-static void sysgenid_vm_unlisten(void)
-{
-	acpi_remove_notify_handler(sysgenid_vm_handle, ACPI_DEVICE_NOTIFY,
-				   sysgenid_vm_notify);
-}
-#else
-static const char * __init sysgenid_vm_find(phys_addr_t *addr)
-{
-	return "no-acpi";
-}
-
-static int __init sysgenid_vm_listen(void)
-{
-	return -ENODEV;
-}
-
-static void sysgenid_vm_unlisten(void)
-{
-}
-#endif
 
 /* Decide whether the hypervisor's page is safe to use; see above. */
 static const char * __init sysgenid_vm_probe(void)
@@ -374,7 +312,7 @@ static const char * __init sysgenid_vm_probe(void)
 	const char *why;
 	void *page;
 
-	why = sysgenid_vm_find(&addr);
+	why = sysgenid_vm_locate(&addr);
 	if (why)
 		return why;
 
@@ -387,7 +325,8 @@ static const char * __init sysgenid_vm_probe(void)
 			      IORES_DESC_NONE) != REGION_DISJOINT)
 		return "system-ram";
 
-	page = memremap(addr - offset, PAGE_SIZE, MEMREMAP_WB);
+	/* Shared with the hypervisor, as vmgenid maps it: decrypted. */
+	page = memremap(addr - offset, PAGE_SIZE, MEMREMAP_WB | MEMREMAP_DEC);
 	if (!page)
 		return "memremap-failed";
 	if (memchr_inv(page, 0, offset) ||
@@ -397,7 +336,7 @@ static const char * __init sysgenid_vm_probe(void)
 		return "shared-page";
 	}
 	/* Before the page is in use: a notification finds nothing pending. */
-	if (sysgenid_vm_listen()) {
+	if (sysgenid_vm_listen(sysgenid_vm_notified)) {
 		memunmap(page);
 		return "no-notify-handler";
 	}

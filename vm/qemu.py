@@ -210,15 +210,16 @@ class VM:
         return any(line.startswith("@@BOOTED") for line in self.lines)
 
 
-def boot_and_wait(series, timeout, retries=2, **kw):
+def boot_and_wait(series, timeout, retries=2, single_thread=False, **kw):
     """Boot a VM that runs to poweroff; retry boots that die before /init.
 
     Multi-threaded TCG occasionally kills a guest before /init runs (see
     NOTES.md); such a boot says nothing about sysgenid, so it is retried,
-    the last time with single-threaded TCG.
+    the last time with single-threaded TCG (every time with single_thread).
     """
     for attempt in range(retries + 1):
-        vm = VM(series, single_thread=(attempt == retries and attempt > 0), **kw)
+        vm = VM(series, single_thread=single_thread or
+                (attempt == retries and attempt > 0), **kw)
         vm.start()
         try:
             vm.wait(timeout)

@@ -77,4 +77,15 @@ static inline bool sysgenid_compat_vmfork_randomness(const void *id,
 
 #define sysgenid_vmfork_randomness sysgenid_compat_vmfork_randomness
 
+/* compat/vmgenid.c: the VMGenID device, for kernels whose vmgenid won't say. */
+#include <linux/types.h>
+
+const char *sysgenid_compat_vm_locate(phys_addr_t *addr);
+int sysgenid_compat_vm_listen(void (*notify)(void));
+void sysgenid_compat_vm_unlisten(void);
+
+#define sysgenid_vm_locate sysgenid_compat_vm_locate
+#define sysgenid_vm_listen sysgenid_compat_vm_listen
+#define sysgenid_vm_unlisten sysgenid_compat_vm_unlisten
+
 #endif /* _SYSGENID_COMPAT_H */
