@@ -237,7 +237,7 @@ static int sysgenid_open(struct inode *inode, struct file *file)
 	struct sysgenid_file *sf;
 
 	sysgenid_vm_sync();
-	sf = kmalloc(sizeof(*sf), GFP_KERNEL_ACCOUNT);
+	sf = kmalloc_obj(*sf, GFP_KERNEL_ACCOUNT);
 	if (!sf)
 		return -ENOMEM;
 

@@ -172,9 +172,44 @@ build_dir() {	# build_dir NAME LOG: the driver built in, W=1 and sparse
 	fi
 }
 
+# The changes to the kernel's own files (upstream/changes/), at their
+# commits:
+# the objects they touch, W=1 and sparse, with no diagnostic that the same
+# object at debian-base does not have (line numbers aside).
+tip=$(g rev-parse HEAD)
+# Their commits come before the driver's options exist, so an
+# olddefconfig there drops them: keep the configuration made at the tip.
+cp "$obj/.config" "$obj/.config.tip"
+theirs="drivers/char/random.c drivers/virt/vmgenid.c"
+diags() { warnings "$1" | sed 's/:[0-9]*:[0-9]*:/:/' | sort -u; }
+for c in $(g rev-list --reverse debian-base..HEAD -- $theirs); do
+	objs=$(g diff --name-only "$c^" "$c" -- $theirs | sed 's/\.c$/.o/')
+	log=$logs/build-$(g log -1 --format=%h "$c").log
+	for at in debian-base "$c"; do
+		g checkout -q --detach "$at"
+		# shellcheck disable=SC2086
+		{ mk -s olddefconfig && rm -f $(for o in $objs; do echo "$obj/$o"; done) &&
+		  mk W=1 C=1 $objs; } >"$log" 2>&1
+		rc=$?
+		[ "$at" = debian-base ] && diags "$log" >"$log.base"
+	done
+	seen=1
+	for o in $objs; do
+		grep -Eq "CHECK +(.*/)?${o%.o}\.c\$" "$log" || seen=0
+	done
+	name="W=1 C=1, no new diagnostic: $(echo $objs): $(g log -1 --format=%s "$c")"
+	if [ $rc = 0 ] && [ $seen = 1 ] && [ -z "$(diags "$log" | comm -23 - "$log.base")" ]; then
+		ok "$name"
+	else
+		not_ok "$name" "$log"
+	fi
+done
+
+cp "$obj/.config.tip" "$obj/.config"
+g checkout -q --detach "$tip"
+
 # Every commit of the series that touches the driver builds (bisectable),
 # the last one also as a module with M=.
-tip=$(g rev-parse HEAD)
 for c in $(g rev-list --reverse debian-base..HEAD -- drivers/misc/sysgenid/); do
 	g checkout -q --detach "$c"
 	build_dir "built in, W=1 C=1: $(g log -1 --format=%s "$c")" \

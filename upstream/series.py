@@ -65,6 +65,12 @@ PARTS = [
     ("05-restore.txt", "restore.c", "SYSGENID_RESTORE", []),
 ]
 
+# Changes to files the kernel already has (upstream/changes/NAME.patch: the
+# commit message, "---", the diff), in order, before the driver's part
+# that needs them (the file named here). vmgenid and random.c own what the
+# VM source uses; in the tree they hand it over.
+CHANGES = [("random.patch", "vm.c"), ("vmgenid.patch", "vm.c")]
+
 # Sections of the project's document that are about the project, not the
 # kernel interface (moved to docs/ by the project; dropped here if present).
 PROJECT_SECTIONS = r"(Differences from|Example|Examples|Performance|" \
@@ -238,6 +244,37 @@ def misc_glue(kconfig, makefile):
     makefile = makefile.rstrip("\n") + "\nobj-$(CONFIG_SYSGENID)\t\t+= %s/\n" \
         % os.path.basename(DRIVER_DIR)
     return "".join(lines), makefile
+
+
+def kernel_change(name, current):
+    """upstream/changes/NAME applied to the tree as the series has it so
+    far (current(path): a file's content, None where it does not exist):
+    the message and {path: new content}."""
+    text = read("upstream/changes/" + name)
+    msg, diff = text.split("\n---\n", 1)
+    paths = re.findall(r"^diff --git a/(\S+) b/", diff, re.M)
+    tmp = os.path.join(WORK, "change.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    for path in paths:
+        old = current(path)
+        if old is not None:
+            os.makedirs(os.path.dirname(os.path.join(tmp, path)) or tmp,
+                        exist_ok=True)
+            with open(os.path.join(tmp, path), "w") as f:
+                f.write(old)
+    os.makedirs(tmp, exist_ok=True)
+    r = subprocess.run(["git", "apply", "-"], cwd=tmp, input=diff,
+                       text=True, stderr=subprocess.PIPE)
+    if r.returncode:
+        sys.exit("upstream: upstream/changes/%s does not apply to %s:\n%s"
+                 % (name, SERIES, r.stderr))
+    files = {}
+    for path in paths:
+        with open(os.path.join(tmp, path)) as f:
+            files[path] = f.read()
+    shutil.rmtree(tmp)
+    return msg.rstrip("\n") + "\n\nSigned-off-by: %s <%s>\n" % (
+        AUTHOR_NAME, AUTHOR_EMAIL), files
 
 
 # --- the documentation and the other glue ----------------------------------
@@ -495,11 +532,26 @@ def build_patches():
     patches = [("01-abi.txt", abi)] + driver + [("06-selftests.txt", tests)]
 
     subst = {"PROGS": "".join("  %s\n" % p for p in progs).rstrip("\n")}
-    out, added = [], set()
+    tree = {}		# what the series has changed so far: path -> content
+
+    def current(path):
+        if path in tree:
+            return tree[path]
+        return base(path) if base_has(path) else None
+
+    out, added, theirs = [], set(), set()
     for name, files in patches:
+        part = next((p[1] for p in PARTS if p[0] == name), None)
+        for change, before in CHANGES:
+            if before == part:
+                msg, changed = kernel_change(change, current)
+                theirs |= {f for f in changed if not base_has(f)}
+                tree.update(changed)
+                out.append((msg, changed))
         added |= {f for f in files if not base_has(f)}
-        files["MAINTAINERS"] = maintainers(base("MAINTAINERS"),
-                                           maintained(added))
+        files["MAINTAINERS"] = maintainers(current("MAINTAINERS"),
+                                           maintained(added - theirs))
+        tree.update(files)
         out.append((message(name, **subst), files))
     return out, dropped
 

@@ -23,6 +23,12 @@
 	vmf_insert_mixed(vma, addr, __pfn_to_pfn_t(pfn, 0))
 #endif
 
+/* 7.0 added kmalloc_obj(): kmalloc() of the size of its first argument. */
+#include <linux/slab.h>
+#ifndef kmalloc_obj
+#define kmalloc_obj(obj, gfp)	kmalloc(sizeof(obj), gfp)
+#endif
+
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
 /* 6.3 made vma->vm_flags read-only and added helpers to change it. */
 #define vm_flags_mod(vma, set, clear) \

@@ -16,8 +16,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "sysgenid_util.h"
 #include "kselftest_harness.h"
+#include "sysgenid_util.h"
 
 /* Open files of both kinds that read() must treat alike. */
 FIXTURE(file) {

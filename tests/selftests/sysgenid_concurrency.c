@@ -16,8 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sysgenid_util.h"
 #include "kselftest_harness.h"
+#include "sysgenid_util.h"
 
 #define MANY_WATCHERS	1000
 

@@ -17,8 +17,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "sysgenid_util.h"
 #include "kselftest_harness.h"
+#include "sysgenid_util.h"
 
 /* Something a helper thread does once a given thread sleeps. */
 enum later_action {

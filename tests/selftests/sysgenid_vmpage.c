@@ -15,8 +15,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "sysgenid_util.h"
 #include "kselftest_harness.h"
+#include "sysgenid_util.h"
 
 #define VM_DEVICE	"/sys/bus/acpi/devices/QEMUVGID:00"
 
@@ -44,7 +44,7 @@ static int vm_source_word(const char *source)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(words); i++)
 		if (!strcmp(source, words[i]))
 			return 1;
 	return 0;

@@ -25,8 +25,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "sysgenid_util.h"
 #include "kselftest_harness.h"
+#include "sysgenid_util.h"
 #include "vgia.h"
 
 #define HALF_GAP_MS	150	/* between the hypervisor's two stores */
