@@ -116,6 +116,11 @@ mk() {
 	inroot make -C "$linux" O="$obj" -j"$JOBS" CC=gcc-14 HOSTCC=gcc-14 \
 		PYTHON3=true "$@"
 }
+# Objects of another base tree (an earlier series) would not rebuild.
+if ! cmp -s "$linux/.git/sysgenid-base" "$obj/.sysgenid-base"; then
+	rm -rf "$obj" "$work/obj-docs"
+	mkdir -p "$obj" && cp "$linux/.git/sysgenid-base" "$obj/.sysgenid-base"
+fi
 log=$logs/config.log
 {
 	mkdir -p "$obj" &&

@@ -125,10 +125,13 @@ def source_version():
 
 def ensure_base():
     stamp = os.path.join(LINUX, ".git", "sysgenid-base")
-    if os.path.exists(stamp):
-        return open(stamp).read().strip()
-    ver = source_version()
     pkg = "linux-source-" + SERIES
+    if os.path.exists(stamp):
+        # "PACKAGE VERSION": a tree of another series is extracted anew.
+        have = open(stamp).read().split()
+        if len(have) == 2 and have[0] == pkg:
+            return have[1]
+    ver = source_version()
     os.makedirs(WORK, exist_ok=True)
     deb = os.path.join(WORK, "%s_%s_all.deb" % (pkg, ver.replace(":", "%3a")))
     if not os.path.exists(deb):
@@ -153,7 +156,7 @@ def ensure_base():
     run(["git", "tag", "debian-base"], cwd=tmp)
     os.rename(tmp, LINUX)
     with open(stamp, "w") as f:
-        f.write(ver + "\n")
+        f.write("%s %s\n" % (pkg, ver))
     return ver
 
 
@@ -263,6 +266,9 @@ def kernel_change(name, current):
             with open(os.path.join(tmp, path), "w") as f:
                 f.write(old)
     os.makedirs(tmp, exist_ok=True)
+    # tmp is its own repository: inside the project's (build/ under the
+    # checkout), git apply would skip every path outside the subdirectory.
+    run(["git", "init", "-q"], cwd=tmp)
     r = subprocess.run(["git", "apply", "-"], cwd=tmp, input=diff,
                        text=True, stderr=subprocess.PIPE)
     if r.returncode:
