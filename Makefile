@@ -43,7 +43,8 @@ tools: deps
 # One copy of kernel/ per kernel, so that objects never mix; another for
 # the test build of the module (kernel/test/hooks.h), which goes into the
 # VM as /lib/sysgenid/test/sysgenid.ko for tests/stress/testbuild.c.
-# The old sysgenid.ko goes first and the build's own exit status decides:
+# The old sysgenid.ko goes first, and sources that kernel/ no longer has
+# (a header there would still be found); the build's own exit status decides:
 # a failed rebuild must never leave a stale module to test. The build log
 # is shown without the 6.12 headers' BTF notice. vm/kmake.sh runs the build
 # on the host, or for trixie's kernels (7.3) in build/trixie-root/, whose
@@ -55,6 +56,9 @@ modules: kernels
 			log=$(BUILD)/logs/$${v%:*}-$$k.log; \
 			mkdir -p $$d; \
 			rm -f $$d/sysgenid.ko; \
+			(cd $$d && find . -name '*.[ch]') | while read -r f; do \
+				[ -e kernel/$$f ] || rm -f $$d/$$f; \
+			done; \
 			cp -a kernel/. $$d/; \
 			if sh vm/kmake.sh $$k $$d -s \
 				SYSGENID_TEST_HOOKS=$${v#*:} module >$$log 2>&1; \
@@ -84,7 +88,7 @@ initramfs: modules guest
 			$(BUILD)/$$k/guest-test; \
 	done
 
-check: initramfs tools
+check: initramfs tools qemu10
 	$(PYTHON) vm/run.py --kernels "$(KERNELS)"
 
 clean:
