@@ -533,6 +533,9 @@ static const struct attribute_group *sysgenid_groups[] = {
 #if IS_ENABLED(CONFIG_SYSGENID_VM)
 	&sysgenid_vm_group,
 #endif
+#if IS_ENABLED(CONFIG_SYSGENID_VMCLOCK)
+	&sysgenid_vmclock_group,
+#endif
 	NULL
 };
 

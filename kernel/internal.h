@@ -2,8 +2,8 @@
 /*
  * What the parts of the sysgenid driver share: the core (core.c) owns the
  * counter, the device and the generation page; the VM generation source
- * (vm.c) and the checkpoint/restore trigger (restore.c) change the
- * generation through it.
+ * (vm.c), the VMClock source (vmclock.c) and the checkpoint/restore
+ * trigger (restore.c) change the generation through it.
  */
 #ifndef _SYSGENID_INTERNAL_H
 #define _SYSGENID_INTERNAL_H
@@ -50,6 +50,7 @@ int sysgenid_vm_init(void);
 void sysgenid_vm_exit(void);
 void sysgenid_vm_sync(void);
 int sysgenid_vm_mmap(struct vm_area_struct *vma);
+void sysgenid_vm_restore(void);
 extern const struct attribute_group sysgenid_vm_group;
 #else
 static inline int sysgenid_vm_init(void)
@@ -68,6 +69,39 @@ static inline void sysgenid_vm_sync(void)
 static inline int sysgenid_vm_mmap(struct vm_area_struct *vma)
 {
 	return -ENODEV;
+}
+#endif
+
+/* vmclock.c: the VMClock source, which vm.c's restore handling serves */
+#if IS_ENABLED(CONFIG_SYSGENID_VMCLOCK)
+void sysgenid_vmclock_init(void);
+void sysgenid_vmclock_exit(void);
+bool sysgenid_vmclock_pending(void);
+void sysgenid_vmclock_made_locked(void);
+void sysgenid_vmclock_seed(u64 seed[2]);
+extern const struct attribute_group sysgenid_vmclock_group;
+#else
+static inline void sysgenid_vmclock_init(void)
+{
+}
+
+static inline void sysgenid_vmclock_exit(void)
+{
+}
+
+static inline bool sysgenid_vmclock_pending(void)
+{
+	return false;
+}
+
+static inline void sysgenid_vmclock_made_locked(void)
+{
+}
+
+static inline void sysgenid_vmclock_seed(u64 seed[2])
+{
+	seed[0] = 0;
+	seed[1] = 0;
 }
 #endif
 

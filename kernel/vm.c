@@ -154,7 +154,8 @@ static bool sysgenid_vm_pending(void)
 /*
  * Make the one change for a new VM generation ID, if it is not made yet.
  * Called by the vmfork notifier, after add_vmfork_randomness() reseeded
- * the kernel's generator with the new ID.
+ * the kernel's generator with the new ID, and for a new VMClock generation
+ * counter (vmclock.c) after sysgenid_vm_restore() had it reseeded.
  *
  * The generation is stored before the ID it was made for (the copy in the
  * generation page, and sysgenid_vm_made_for), with smp_wmb() between. It
@@ -173,26 +174,33 @@ static void sysgenid_vm_change(void)
 	unsigned long flags;
 	u64 live[2];
 
-	if (!sysgenid_vm_pending())
+	if (!sysgenid_vm_pending() && !sysgenid_vmclock_pending())
 		return;
 	sysgenid_test_vmfork_delay();
 
 	spin_lock_irqsave(&sysgenid_lock, flags);
-	sysgenid_vm_live(live);
-	if (!sysgenid_ready || (live[0] == sysgenid_vm_made_for[0] &&
-				live[1] == sysgenid_vm_made_for[1])) {
+	if (!sysgenid_ready ||
+	    (!sysgenid_vm_pending() && !sysgenid_vmclock_pending())) {
 		/* Being removed, or another path made the change first. */
 		spin_unlock_irqrestore(&sysgenid_lock, flags);
 		return;
 	}
 	sysgenid_bump_generation_locked();
 	sysgenid_test_vm_store_window();
-	/* Pairs with smp_rmb() in sysgenid_vm_pending(), and userspace's. */
+	/*
+	 * Pairs with smp_rmb() in sysgenid_vm_pending() and
+	 * sysgenid_vmclock_pending(), and with userspace's.
+	 */
 	smp_wmb();
-	WRITE_ONCE(recorded[0], live[0]);
-	WRITE_ONCE(recorded[1], live[1]);
-	WRITE_ONCE(sysgenid_vm_made_for[0], live[0]);
-	WRITE_ONCE(sysgenid_vm_made_for[1], live[1]);
+	if (sysgenid_vm_page) {
+		sysgenid_vm_live(live);
+		WRITE_ONCE(recorded[0], live[0]);
+		WRITE_ONCE(recorded[1], live[1]);
+		WRITE_ONCE(sysgenid_vm_made_for[0], live[0]);
+		WRITE_ONCE(sysgenid_vm_made_for[1], live[1]);
+	}
+	/* One change for one restore, whichever source noticed it. */
+	sysgenid_vmclock_made_locked();
 	spin_unlock_irqrestore(&sysgenid_lock, flags);
 
 	sysgenid_wake();
@@ -200,22 +208,31 @@ static void sysgenid_vm_change(void)
 }
 
 /*
- * Have the kernel's generator reseeded with the new ID and the change made
- * for it, if neither is done yet. add_vmfork_randomness() runs the vmfork
- * notifiers after the reseed, this driver's among them; where it is not
- * reachable the reseed comes without them, and the change is made here.
- * From a workqueue only: the out-of-tree reseed needs the kernel's
- * credentials (compat/compat.h).
+ * Have the kernel's generator reseeded with the new ID (or VMClock
+ * counter) and the change made for it, if neither is done yet.
+ * add_vmfork_randomness() runs the vmfork notifiers after the reseed, this
+ * driver's among them; where it is not reachable the reseed comes without
+ * them, and the change is made here. A VMClock counter is the same in
+ * every clone of a snapshot: what the cycle counter reads now, at a moment
+ * no two clones share, goes in with it. From a workqueue only: the
+ * out-of-tree reseed needs the kernel's credentials (compat/compat.h).
  */
-static void sysgenid_vm_restore(void)
+void sysgenid_vm_restore(void)
 {
-	u64 live[2];
+	struct {
+		u64 id[2];
+		u64 vmclock[2];
+		unsigned long cycles;
+	} seed = { };
 
 	mutex_lock(&sysgenid_vm_lock);
-	if (sysgenid_vm_pending()) {
-		sysgenid_vm_live(live);
-		if (!sysgenid_vmfork_randomness(live, sizeof(live)))
-			pr_warn_once("kernel generator not reseeded for a new VM generation ID\n");
+	if (sysgenid_vm_pending() || sysgenid_vmclock_pending()) {
+		if (sysgenid_vm_page)
+			sysgenid_vm_live(seed.id);
+		sysgenid_vmclock_seed(seed.vmclock);
+		seed.cycles = random_get_entropy();
+		if (!sysgenid_vmfork_randomness(&seed, sizeof(seed)))
+			pr_warn_once("kernel generator not reseeded for a new VM generation\n");
 		sysgenid_vm_change();
 	}
 	mutex_unlock(&sysgenid_vm_lock);
@@ -227,6 +244,13 @@ static void sysgenid_vm_work_fn(struct work_struct *work)
 }
 
 static DECLARE_WORK(sysgenid_vm_work, sysgenid_vm_work_fn);
+
+/* sysgenid_vm_restore() from the workqueue, and wait for it. */
+static void sysgenid_vm_restore_now(void)
+{
+	schedule_work(&sysgenid_vm_work);
+	flush_work(&sysgenid_vm_work);
+}
 
 /*
  * At the start of every system call on the device: if the hypervisor's ID
@@ -240,15 +264,18 @@ void sysgenid_vm_sync(void)
 {
 	long ret;
 
-	if (likely(!sysgenid_vm_pending()))
+	if (likely(!sysgenid_vm_pending())) {
+		if (likely(!sysgenid_vmclock_pending()))
+			return;
+		/* VMClock sends nothing to wait for: have it made now. */
+		sysgenid_vm_restore_now();
 		return;
+	}
 	ret = wait_event_killable_timeout(sysgenid_vm_wq,
 					  !sysgenid_vm_pending(),
 					  SYSGENID_VM_NOTIFY_WAIT);
-	if (!ret) {
-		schedule_work(&sysgenid_vm_work);
-		flush_work(&sysgenid_vm_work);
-	}
+	if (!ret)
+		sysgenid_vm_restore_now();
 }
 
 /* A notification of the hypervisor's, where the source listens itself. */
@@ -257,10 +284,14 @@ static void sysgenid_vm_notified(void)
 	schedule_work(&sysgenid_vm_work);
 }
 
-/* The vmfork notifier: compare when the source is in use, else bump. */
+/*
+ * The vmfork notifier: compare when a source is in use, else bump. (With
+ * a VMClock counter but no VMGenID page, a restore that both report, the
+ * counter first, is two changes: nothing tells them apart.)
+ */
 static void sysgenid_vm_fork(void)
 {
-	if (sysgenid_vm_page)
+	if (sysgenid_vm_page || sysgenid_vmclock_pending())
 		sysgenid_vm_change();
 	else
 		sysgenid_bump_generation();
@@ -385,6 +416,7 @@ int __init sysgenid_vm_init(void)
 {
 	int ret;
 
+	sysgenid_vmclock_init();
 	if (!vmgenid) {
 		sysgenid_vm_mode = "disabled";
 		return 0;
@@ -393,14 +425,18 @@ int __init sysgenid_vm_init(void)
 	pr_debug("VM generation source: %s\n", sysgenid_vm_mode);
 
 	ret = register_random_vmfork_notifier(&sysgenid_vmfork_nb);
-	if (ret)
+	if (ret) {
 		sysgenid_vm_unmap();
+		sysgenid_vmclock_exit();
+	}
 	return ret;
 }
 
 /* Once no file is open, and no bump can change the generation. */
 void sysgenid_vm_exit(void)
 {
+	sysgenid_vmclock_exit();
+	cancel_work_sync(&sysgenid_vm_work);
 	if (!vmgenid)
 		return;
 	unregister_random_vmfork_notifier(&sysgenid_vmfork_nb);

@@ -52,7 +52,7 @@ log=$build/logs/lint-kernel-doc.log
 kd="perl $build/tools/kernel-doc -v"
 if $kd -rst "$top/kernel/core.c" "$top/kernel/include/linux/sysgenid.h" \
 	>/dev/null 2>"$log" &&
-   (cd "$top/kernel" && $kd -none core.c vm.c restore.c internal.h \
+   (cd "$top/kernel" && $kd -none core.c vm.c vmclock.c restore.c internal.h \
 	test/hooks.c include/linux/sysgenid.h) 2>>"$log" &&
    ! grep -E ': warning:|^[0-9]+ warnings' "$log" >/dev/null; then
 	ok "kernel-doc -v clean"

@@ -89,6 +89,11 @@
  * random number generator has been reseeded with the new ID and the
  * generation changed (once per VM generation ID), so that getrandom()
  * after it differs between clones; then load again.
+ *
+ * A VMClock generation counter (sysfs vmclock_source) is followed the same
+ * way by the kernel, but nothing of the hypervisor's VMClock structure is
+ * mapped: without a VM generation page, a system call reports a restore
+ * at once and the generation page within the driver's poll period.
  */
 #define SYSGENID_PAGE_FLAGS		4	/* __u32, SYSGENID_PAGE_F_* */
 #define SYSGENID_PAGE_VM_OFFSET		8	/* __u32, ID's offset in VM page */

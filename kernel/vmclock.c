@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The VMClock source of sysgenid.
+ *
+ * A hypervisor with VMClock declares one memory range, the _CRS of the
+ * ACPI device AMZNC10C ("VMCLOCK"), holding struct vmclock_abi. Where it
+ * sets VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT, it changes
+ * vm_generation_counter before a restored or cloned guest runs again,
+ * under the structure's seq_count (odd while it writes).
+ *
+ * The counter says that the guest was restored, not which copy it is:
+ * clones of one snapshot read the same value. So a new counter is handled
+ * as a new VM generation ID is (vm.c, sysgenid_vm_restore()): the kernel's
+ * generator is reseeded, with the counter and the cycle counter of the
+ * moment the change was noticed mixed in, before the generation changes,
+ * and one change is made per restore whichever of the two sources notices
+ * it first (sysgenid_vm_change() records both).
+ *
+ * Nothing of the page is offered to userspace: /dev/vmclock0 (ptp_vmclock)
+ * is where it belongs. The mainline vmclock driver, where it is bound,
+ * owns the device; this source only reads the page, through its own
+ * mapping. No hypervisor here notifies (QEMU's vmclock device does not),
+ * so besides every system call on the device, a delayed work reads the
+ * page every vmclock_poll_ms, and a restore wakes sleepers within that.
+ */
+
+#include <linux/acpi.h>
+#include <linux/device.h>
+#include <linux/io.h>
+#include <linux/ioport.h>
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include <linux/vmclock-abi.h>
+#include <linux/workqueue.h>
+
+#include "internal.h"
+
+static bool vmclock = true;
+module_param(vmclock, bool, 0444);
+MODULE_PARM_DESC(vmclock, "Change the generation when the VMClock generation counter changes (default: on)");
+
+static unsigned int vmclock_poll_ms = 100;
+module_param(vmclock_poll_ms, uint, 0444);
+MODULE_PARM_DESC(vmclock_poll_ms, "How often to read the VMClock page, in ms; 0: only on system calls (default: 100)");
+
+/*
+ * How often a read is retried while the hypervisor updates the page; an
+ * update it cannot see now the next read sees.
+ */
+#define SYSGENID_VMCLOCK_TRIES	100
+
+/* Why the page is not read, one word for sysfs vmclock_source. */
+static const char *sysgenid_vmclock_why = "no-device";
+/* The hypervisor's structure (read-only use), or NULL when not in use. */
+static const struct vmclock_abi *sysgenid_vmclock_page;
+/* The counter the last VM-driven change was made for. */
+static u64 sysgenid_vmclock_made_for;
+
+/*
+ * The generation counter under seq_count; false if the hypervisor does
+ * not offer it (now), or stays in the middle of an update.
+ */
+static bool sysgenid_vmclock_read(u64 *counter, u64 *marker)
+{
+	const struct vmclock_abi *clk = sysgenid_vmclock_page;
+	unsigned int tries;
+	u64 flags;
+	u32 seq;
+
+	for (tries = 0; tries < SYSGENID_VMCLOCK_TRIES; tries++) {
+		/* Odd while the hypervisor writes: the recheck below fails. */
+		seq = le32_to_cpu(READ_ONCE(clk->seq_count)) & ~1U;
+		/* Pairs with the hypervisor's barrier after seq_count. */
+		virt_rmb();
+		flags = le64_to_cpu(READ_ONCE(clk->flags));
+		*counter = le64_to_cpu(READ_ONCE(clk->vm_generation_counter));
+		*marker = le64_to_cpu(READ_ONCE(clk->disruption_marker));
+		/* Pairs with the hypervisor's barrier before seq_count. */
+		virt_rmb();
+		if (seq == le32_to_cpu(READ_ONCE(clk->seq_count)))
+			return flags & VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT;
+		cpu_relax();
+	}
+	return false;
+}
+
+/*
+ * Lock-free: true if the counter differs from the one the current
+ * generation was made for. The ordering is that of the VM generation ID,
+ * argued in sysgenid_vm_change(): the counter is recorded after the
+ * generation, and a reader that finds it recorded reads the generation
+ * after the smp_rmb() here.
+ */
+bool sysgenid_vmclock_pending(void)
+{
+	u64 counter, marker;
+
+	if (!sysgenid_vmclock_page)
+		return false;
+	if (sysgenid_vmclock_read(&counter, &marker) &&
+	    counter != READ_ONCE(sysgenid_vmclock_made_for))
+		return true;
+	/* Pairs with smp_wmb() in sysgenid_vm_change(). */
+	smp_rmb();
+	return false;
+}
+
+/* Under sysgenid_lock, after the generation changed: see sysgenid_vm_change(). */
+void sysgenid_vmclock_made_locked(void)
+{
+	u64 counter, marker;
+
+	if (sysgenid_vmclock_page && sysgenid_vmclock_read(&counter, &marker))
+		WRITE_ONCE(sysgenid_vmclock_made_for, counter);
+}
+
+/* What the reseed for a restore mixes in from the page: counter, marker. */
+void sysgenid_vmclock_seed(u64 seed[2])
+{
+	if (!sysgenid_vmclock_page ||
+	    !sysgenid_vmclock_read(&seed[0], &seed[1]))
+		memset(seed, 0, 2 * sizeof(*seed));
+}
+
+static void sysgenid_vmclock_poll_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(sysgenid_vmclock_poll, sysgenid_vmclock_poll_fn);
+
+static void sysgenid_vmclock_poll_fn(struct work_struct *work)
+{
+	if (sysgenid_vmclock_pending())
+		sysgenid_vm_restore();
+	schedule_delayed_work(&sysgenid_vmclock_poll,
+			      msecs_to_jiffies(vmclock_poll_ms));
+}
+
+/* The first memory range of the device's _CRS. */
+static int sysgenid_vmclock_range(struct acpi_device *adev, struct resource *r)
+{
+	struct resource_entry *entry;
+	LIST_HEAD(list);
+	int ret;
+
+	ret = acpi_dev_get_resources(adev, &list, NULL, NULL);
+	if (ret < 0)
+		return ret;
+	ret = -ENOENT;
+	list_for_each_entry(entry, &list, node) {
+		if (resource_type(entry->res) == IORESOURCE_MEM) {
+			*r = *entry->res;
+			ret = 0;
+			break;
+		}
+	}
+	acpi_dev_free_resource_list(&list);
+	return ret;
+}
+
+/* Find and check the hypervisor's structure; NULL when in use, else why not. */
+static const char * __init sysgenid_vmclock_probe(void)
+{
+	const struct vmclock_abi *clk;
+	struct acpi_device *adev;
+	u64 counter, marker;
+	struct resource r;
+	int ret;
+
+	adev = acpi_dev_get_first_match_dev("AMZNC10C", NULL, -1);
+	if (!adev)
+		adev = acpi_dev_get_first_match_dev("VMCLOCK", NULL, -1);
+	if (!adev)
+		return "no-device";
+	ret = sysgenid_vmclock_range(adev, &r);
+	acpi_dev_put(adev);
+	if (ret)
+		return "no-memory";
+	if (resource_size(&r) < sizeof(*clk))
+		return "too-small";
+
+	/* Shared with the hypervisor, as ptp_vmclock maps it: decrypted. */
+	clk = memremap(r.start, resource_size(&r), MEMREMAP_WB | MEMREMAP_DEC);
+	if (!clk)
+		return "memremap-failed";
+	if (le32_to_cpu(clk->magic) != VMCLOCK_MAGIC) {
+		memunmap((void *)clk);
+		return "bad-magic";
+	}
+	if (le16_to_cpu(clk->version) != 1) {
+		memunmap((void *)clk);
+		return "bad-version";
+	}
+	if (le32_to_cpu(clk->size) < sizeof(*clk) ||
+	    le32_to_cpu(clk->size) > resource_size(&r)) {
+		memunmap((void *)clk);
+		return "too-small";
+	}
+
+	sysgenid_vmclock_page = clk;
+	/* Whatever it is at load, flag or not: a later one is a change. */
+	sysgenid_vmclock_read(&counter, &marker);
+	sysgenid_vmclock_made_for = counter;
+	return NULL;
+}
+
+/* At load, from sysgenid_vm_init(), before the device exists. */
+void __init sysgenid_vmclock_init(void)
+{
+	if (!vmclock) {
+		sysgenid_vmclock_why = "disabled";
+		return;
+	}
+	sysgenid_vmclock_why = sysgenid_vmclock_probe();
+	pr_debug("VMClock source: %s\n", sysgenid_vmclock_why ?: "mapped");
+	if (sysgenid_vmclock_page && vmclock_poll_ms)
+		schedule_delayed_work(&sysgenid_vmclock_poll,
+				      msecs_to_jiffies(vmclock_poll_ms));
+}
+
+/* Once no file is open, and no bump can change the generation. */
+void sysgenid_vmclock_exit(void)
+{
+	if (!sysgenid_vmclock_page)
+		return;
+	cancel_delayed_work_sync(&sysgenid_vmclock_poll);
+	memunmap((void *)sysgenid_vmclock_page);
+	sysgenid_vmclock_page = NULL;
+}
+
+/*
+ * "mapped" while the hypervisor offers the counter, "no-counter" while the
+ * page is read but does not, else why the page is not read.
+ */
+static ssize_t vmclock_source_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	u64 counter, marker;
+
+	if (!sysgenid_vmclock_page)
+		return sysfs_emit(buf, "%s\n", sysgenid_vmclock_why);
+	return sysfs_emit(buf, "%s\n",
+			  sysgenid_vmclock_read(&counter, &marker) ?
+			  "mapped" : "no-counter");
+}
+static DEVICE_ATTR_RO(vmclock_source);
+
+static struct attribute *sysgenid_vmclock_attrs[] = {
+	&dev_attr_vmclock_source.attr,
+	NULL
+};
+
+const struct attribute_group sysgenid_vmclock_group = {
+	.attrs = sysgenid_vmclock_attrs,
+};
