@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # QEMU 10.0 (bookworm-backports), unpacked under build/qemu-10.0/ and never
-# installed: the first Debian QEMU with the vmclock device. Not part of
-# `make check`; vm/qemu.py uses it when SYSGENID_QEMU names its wrapper:
+# installed: the first Debian QEMU with the vmclock device. make check
+# fetches it for tests/host/33-vmclock, which runs it by its path; other
+# scripts (vm/qemu.py) use it when SYSGENID_QEMU names its wrapper:
 #   make qemu10
 #   SYSGENID_QEMU=build/qemu-10.0/qemu-system-x86_64 python3 ...
 # docs/vmclock.md says what its vmclock device does across a restore.

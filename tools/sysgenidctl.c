@@ -190,12 +190,17 @@ static int read_sysfs(const char *name, unsigned long *val)
 }
 
 /*
- * Where the VM generation comes from: sysfs vm_source ("mapped", or why the
- * hypervisor's page is not used); "unknown" for a driver without it.
+ * Where the VM generation comes from: sysfs vm_source and vmclock_source
+ * ("mapped", or why the hypervisor's page is not used); "unknown" for a
+ * driver without the attribute.
  */
-static void read_vm_source(char *buf, size_t len)
+static void read_source(const char *name, char *buf, size_t len)
 {
-	FILE *f = fopen(SYSFS_DIR "vm_source", "re");
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), SYSFS_DIR "%s", name);
+	f = fopen(path, "re");
 
 	snprintf(buf, len, "unknown");
 	if (f) {
@@ -208,7 +213,7 @@ static void read_vm_source(char *buf, size_t len)
 
 static int cmd_status(int argc, char **argv)
 {
-	char source[64];
+	char source[64], vmclock[64];
 	static const char *const names[] = {
 		"generation", "watchers", "outdated_watchers",
 	};
@@ -223,7 +228,8 @@ static int cmd_status(int argc, char **argv)
 		if (ret)
 			return fail(ret, "status");
 	}
-	read_vm_source(source, sizeof(source));
+	read_source("vm_source", source, sizeof(source));
+	read_source("vmclock_source", vmclock, sizeof(vmclock));
 	for (i = 0; i < 3; i++) {
 		if (json)
 			printf("%s\"%s\":%lu", i ? "," : "{", names[i], val[i]);
@@ -232,9 +238,10 @@ static int cmd_status(int argc, char **argv)
 	}
 	/* The reasons are plain words: nothing to escape in JSON. */
 	if (json)
-		printf(",\"vm_source\":\"%s\"}\n", source);
+		printf(",\"vm_source\":\"%s\",\"vmclock_source\":\"%s\"}\n",
+		       source, vmclock);
 	else
-		printf("vm_source: %s\n", source);
+		printf("vm_source: %s\nvmclock_source: %s\n", source, vmclock);
 	return EXIT_OK;
 }
 

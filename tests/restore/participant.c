@@ -423,20 +423,25 @@ static void __noreturn run_kmsg(void)
 static void report(void)
 {
 	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	char param[8] = "", source[64] = "";
+	char param[8] = "", source[64] = "", vmclock[64] = "";
 	size_t i;
 
 	if (fd < 0)
 		die("open /dev/kmsg");
 	read_small_file(VMGENID_PARAM, param, sizeof(param));
 	read_small_file(SYSFS "vm_source", source, sizeof(source));
+	/* A driver without the attribute is reported, not fatal. */
+	if (access(SYSFS "vmclock_source", F_OK))
+		snprintf(vmclock, sizeof(vmclock), "absent");
+	else
+		read_small_file(SYSFS "vmclock_source", vmclock, sizeof(vmclock));
 	for (i = 0; source[i]; i++)
 		if (source[i] == ' ')
 			source[i] = '_';
 	say("report %u watchers=%u outdated=%u vmforks=%u vmgenid=%s "
-	    "vm_source=%s", sysfs_u32("generation"), sysfs_u32("watchers"),
-	    sysfs_u32("outdated_watchers"), kmsg_count_vmforks(fd), param,
-	    source);
+	    "vm_source=%s vmclock_source=%s", sysfs_u32("generation"),
+	    sysfs_u32("watchers"), sysfs_u32("outdated_watchers"),
+	    kmsg_count_vmforks(fd), param, source, vmclock);
 	close(fd);
 }
 

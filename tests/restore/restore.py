@@ -16,6 +16,8 @@ what sysfs and the kernel log say, "quit" ends the run so that vm/init
 unloads the module and prints dmesg.
 
     restore.py check [--kernels "6.1 6.12 7.3"]   TAP, one test per check
+    restore.py vmclock [--kernels ...]        the same, with QEMU 10.0's
+                                              vmclock device (make qemu10)
     restore.py demo [--kernel 6.12]           a narrated single restore
 """
 
@@ -33,6 +35,7 @@ import uuid
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "vm"))
 import qemu  # noqa: E402
+import vmclock  # noqa: E402
 from run import SPLAT  # noqa: E402
 
 ROLES = ("read", "epoll", "spin", "map", "orch", "uevent", "kmsg", "ctl")
@@ -80,8 +83,10 @@ class Guest:
     """
 
     def __init__(self, series, workdir, log, append="", mode="restore",
-                 initrd=None):
+                 initrd=None, qemu=None, extra=()):
         self.series = series
+        self.qemu = qemu
+        self.extra = list(extra)
         self.workdir = workdir
         self.log = log
         self.initrd = initrd
@@ -90,6 +95,7 @@ class Guest:
         self.state = os.path.join(workdir, "state.bin")
         self.ctl_path = os.path.join(workdir, "ctl.sock")
         self.single_thread = False
+        self.incoming_extra = []    # arguments of the restoring QEMU only
         self.vm = None
         self.ctl = None
         self.lines = []
@@ -112,10 +118,11 @@ class Guest:
         chardev = "socket,id=ctl,path=%s,server=on,wait=off" % self.ctl_path
         return qemu.VM(self.series, initrd=self.initrd, append=self.append,
                        vmgenid=guid, memory=256, qmp=True, incoming=incoming,
-                       name="restore",
+                       name="restore", qemu=self.qemu,
                        single_thread=self.single_thread, log=self.log,
                        extra=["-cpu", "max", "-chardev", chardev,
-                              "-serial", "chardev:ctl"])
+                              "-serial", "chardev:ctl"] + self.extra
+                       + (self.incoming_extra if incoming else []))
 
     def _start(self, vm):
         if os.path.exists(self.ctl_path):
@@ -209,9 +216,11 @@ class Guest:
         self.pump(timeout=5)  # what the old QEMU printed before it died
         return took
 
-    def restore(self, guid):
+    def restore(self, guid, before_cont=None):
         """Load the snapshot into a new QEMU with guid and resume it;
-        returns the host time when QMP cont returned."""
+        returns the host time when QMP cont returned. before_cont(self)
+        runs while the loaded VM is paused, as a hypervisor's own changes
+        to guest memory would."""
         t0 = time.monotonic()
         self.note("restore, guid %s" % guid)
         self._start(self._vm(guid, "exec:cat " + shlex.quote(self.state)))
@@ -227,6 +236,8 @@ class Guest:
         loaded = time.monotonic() - t0
         self.note("new QEMU with VM generation ID %s loaded the snapshot in "
                   "%.3f s" % (guid, loaded), True)
+        if before_cont:
+            before_cont(self)
         self.vm.qmp.cmd("cont")
         resumed = time.monotonic()
         self.note("VM resumed (QMP cont returned)", True)
@@ -274,7 +285,7 @@ def guest_time(e):
     return float(e.fields.get("at", e.fields.get("issued", e.guest)))
 
 
-def real_restore(g, checks, guid, gen, vmforks, pools):
+def real_restore(g, checks, guid, gen, vmforks, pools, before_cont=None):
     """Restore with a new GUID; everyone must see exactly generation gen.
 
     Returns the times from resume to the last acknowledgement, in ms:
@@ -285,7 +296,7 @@ def real_restore(g, checks, guid, gen, vmforks, pools):
     """
     start = len(g.events)
     g.snapshot()
-    resumed = g.restore(guid)
+    resumed = g.restore(guid, before_cont)
 
     def complete():
         return (all(g.find(start, r, "acked", gen) for r in WATCHERS)
@@ -357,7 +368,7 @@ def timing_text(t):
             % (t["host"], kernel, t["notice"]))
 
 
-def null_restore(g, checks, guid, gen, vmforks, param):
+def null_restore(g, checks, guid, gen, vmforks, param, **sources):
     """Restore where sysgenid must not change: nothing may wake up."""
     start = len(g.events)
     g.snapshot()
@@ -366,23 +377,26 @@ def null_restore(g, checks, guid, gen, vmforks, param):
     woken = [e for e in g.events[start:] if e.role != "kmsg"]
     checks.check("no participant woke within %.1f s" % GRACE, not woken,
                  woken)
-    check_report(g, checks, gen, vmforks, param)
+    check_report(g, checks, gen, vmforks, param, **sources)
 
 
-def check_report(g, checks, gen, vmforks, param):
+def check_report(g, checks, gen, vmforks, param, vm_source=None,
+                 vmclock_source="no-device"):
+    """What the control role reports of sysfs, the module parameter and
+    the kernel log; vm_source by default follows vmgenid=param."""
     start = len(g.events)
     g.command("report")
     g.pump(lambda: g.find(start, "ctl", "report"), EVENT_TIMEOUT)
     rep = g.find(start, "ctl", "report")
     got = (rep[0].value, rep[0].fields) if rep else None
-    source = "mapped" if param == "Y" else "disabled"
+    source = vm_source or ("mapped" if param == "Y" else "disabled")
     want = (str(gen), {"watchers": str(len(WATCHERS)), "outdated": "0",
                        "vmforks": str(vmforks), "vmgenid": param,
-                       "vm_source": source})
+                       "vm_source": source, "vmclock_source": vmclock_source})
     checks.check("state: generation %d, %d watchers, 0 outdated, %d VM fork "
-                 "message(s), vmgenid=%s, vm_source %s"
-                 % (gen, len(WATCHERS), vmforks, param, source),
-                 got == want, got)
+                 "message(s), vmgenid=%s, vm_source %s, vmclock_source %s"
+                 % (gen, len(WATCHERS), vmforks, param, source,
+                    vmclock_source), got == want, got)
 
 
 def check_ready(g, checks):
@@ -474,6 +488,64 @@ def scenario_off(g, checks):
     check_end(g, checks)
 
 
+def scenario_vmclock(g, checks, with_vmgenid=False):
+    """QEMU 10.0's -device vmclock (with_vmgenid: and -device vmgenid).
+    The device as QEMU makes it offers no counter: sysgenid must not use
+    it and sysfs must say so. Then the restoring QEMU's qtest socket sets
+    vm_generation_counter and its flag before cont, as a hypervisor that
+    bumps it would: one change per restore (with VMGenID too, whichever
+    notices first), every sleeper woken, the observer of the mapped
+    generation page reseeded, the uevent; a restore with the counter
+    unchanged changes nothing."""
+    qsock = os.path.join(g.workdir, "qtest.sock")
+    g.qemu = vmclock.QEMU10
+    g.extra = ["-device", "vmclock"]
+    g.incoming_extra = vmclock.qtest_args(qsock)
+    vm_source = "mapped" if with_vmgenid else "no-device"
+
+    def guid():
+        return str(uuid.uuid4()) if with_vmgenid else None
+
+    def counter(value):
+        def write(g):
+            qt = vmclock.QTest(qsock)
+            vmclock.set_generation(qt, value)
+            qt.close()
+            g.note("qtest: vm_generation_counter %#x, flag set" % value)
+        return write
+
+    g.boot(guid())
+    checks.check("module loaded", "@@RESULT module-load ok" in g.lines)
+    check_ready(g, checks)
+    checks.section("boot")
+    check_report(g, checks, 0, 0, "Y", vm_source, "no-counter")
+    if not with_vmgenid:
+        checks.section("restore, vmclock as QEMU makes it")
+        null_restore(g, checks, None, 0, 0, "Y", vm_source=vm_source,
+                     vmclock_source="no-counter")
+    pools = {r: set() for r in RESEEDERS}
+    last = None
+    for n, value in enumerate((0x1234, 0x1235), 1):
+        last = guid()
+        vmforks = n if with_vmgenid else 0
+        checks.section("restore %d, counter %#x" % (n, value))
+        t = real_restore(g, checks, last, n, vmforks, pools, counter(value))
+        if t:
+            print("# %s: %s" % (checks.prefix, timing_text(t)), flush=True)
+        check_report(g, checks, n, vmforks, "Y", vm_source, "mapped")
+    checks.section("restore, same counter%s" % (" and GUID" if with_vmgenid
+                                                 else ""))
+    null_restore(g, checks, last, n, vmforks, "Y", vm_source=vm_source,
+                 vmclock_source="mapped")
+    checks.section()
+    g.finish()
+    check_end(g, checks)
+
+
+def scenario_vmclock_vmgenid(g, checks):
+    scenario_vmclock(g, checks, with_vmgenid=True)
+
+
 def make_dirs(prefix):
     """A private work directory (removed by the caller) and the log dir."""
     for d in ("run", "logs"):
@@ -483,13 +555,13 @@ def make_dirs(prefix):
             os.path.join(qemu.BUILD, "logs"))
 
 
-def run_scenario(series, name, func, report, append=""):
+def run_scenario(series, name, func, report, append="", **guest):
     workdir, logdir = make_dirs("restore-")
     log_path = os.path.join(logdir, "restore-%s-%s.log" % (series, name))
     checks = Checks("%s %s" % (series, name), report)
     t0 = time.monotonic()
     with open(log_path, "w") as log:
-        g = Guest(series, workdir, log, append)
+        g = Guest(series, workdir, log, append, **guest)
         try:
             func(g, checks)
         except Exception as e:  # a step that failed outright is one failure
@@ -534,6 +606,31 @@ def cmd_check(args):
         failed += run_scenario(series, "no-vmgenid-driver",
                                scenario_no_driver, tap,
                                no_driver_append(series))
+    print("1..%d" % n)
+    return 1 if failed else 0
+
+
+def cmd_vmclock(args):
+    """The VMClock scenarios, as TAP: QEMU 10.0 (make qemu10) required."""
+    n = 0
+
+    def tap(name, ok, diag):
+        nonlocal n
+        n += 1
+        print("%s %d - %s" % ("ok" if ok else "not ok", n, name), flush=True)
+        if not ok and diag:
+            print("#   got: %s" % (diag,), flush=True)
+
+    if not os.access(vmclock.QEMU10, os.X_OK):
+        tap("QEMU 10.0 with -device vmclock (make qemu10)", False,
+            vmclock.QEMU10)
+        print("1..%d" % n)
+        return 1
+    failed = 0
+    for series in args.kernels.split():
+        failed += run_scenario(series, "vmclock", scenario_vmclock, tap)
+        failed += run_scenario(series, "vmclock+vmgenid",
+                               scenario_vmclock_vmgenid, tap)
     print("1..%d" % n)
     return 1 if failed else 0
 
@@ -661,6 +758,10 @@ def main(argv=None):
     p.add_argument("--kernels",
                    default=os.environ.get("KERNELS", "6.1 6.12 7.3"))
     p.set_defaults(func=cmd_check)
+    p = sub.add_parser("vmclock", help="TAP: VMClock restores (make qemu10)")
+    p.add_argument("--kernels",
+                   default=os.environ.get("KERNELS", "6.1 6.12 7.3"))
+    p.set_defaults(func=cmd_vmclock)
     p = sub.add_parser("demo", help="one narrated restore")
     p.add_argument("--kernel", default="6.12")
     p.set_defaults(func=cmd_demo)

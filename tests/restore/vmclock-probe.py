@@ -25,36 +25,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "vm"))
 import qemu  # noqa: E402
-
-PAGE = 0xfeffb000          # hw/acpi/vmclock.c, QEMU 10.0 (the _CRS says so)
-SEQ, FLAGS, GEN = PAGE + 12, PAGE + 24, PAGE + 0x68
-GEN_PRESENT = 1 << 8       # VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT
-
-
-class QTest:
-    """QEMU's qtest protocol on -qtest unix:PATH,server=on,wait=off."""
-
-    def __init__(self, path, timeout=10):
-        self.sock = qemu.connect_unix(path, timeout)
-        self.file = self.sock.makefile("rw")
-
-    def cmd(self, line):
-        self.file.write(line + "\n")
-        self.file.flush()
-        reply = self.file.readline().split()
-        if not reply or reply[0] != "OK":
-            raise RuntimeError("qtest %r: %r" % (line, reply))
-        return int(reply[1], 16) if len(reply) > 1 else None
-
-
-def set_generation(qt, value):
-    """Write vm_generation_counter as a hypervisor would: seq_count odd,
-    counter and its flag, seq_count even again."""
-    seq = qt.cmd("readl %#x" % SEQ)
-    qt.cmd("writel %#x %#x" % (SEQ, (seq | 1)))
-    qt.cmd("writeq %#x %#x" % (GEN, value))
-    qt.cmd("writeq %#x %#x" % (FLAGS, qt.cmd("readq %#x" % FLAGS) | GEN_PRESENT))
-    qt.cmd("writel %#x %#x" % (SEQ, (seq | 1) + 1))
+from vmclock import QTest, qtest_args, set_generation  # noqa: E402
 
 
 def initrd(series, out):
@@ -114,8 +85,7 @@ def main():
         vm.kill()
 
     if a.set_gen is not None:
-        extra += ["-qtest", "unix:%s,server=on,wait=off" % qsock,
-                  "-qtest-log", "/dev/null"]
+        extra += qtest_args(qsock)
     t = time.monotonic()
     vm2 = qemu.VM(a.kernel, extra=extra, incoming="exec:cat " + state,
                   name="vmclock-b", **kw).start()

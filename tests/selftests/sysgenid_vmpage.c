@@ -20,9 +20,15 @@
 
 #define VM_DEVICE	"/sys/bus/acpi/devices/QEMUVGID:00"
 
-static int vm_source(char *buf, size_t len)
+#define VMCLOCK_DEVICE	"/sys/bus/acpi/devices/AMZNC10C:00"
+
+static int sysfs_word(const char *name, char *buf, size_t len)
 {
-	FILE *f = fopen(SYSGENID_SYSFS "vm_source", "r");
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), SYSGENID_SYSFS "%s", name);
+	f = fopen(path, "r");
 
 	if (!f)
 		return -errno;
@@ -48,6 +54,35 @@ static int vm_source_word(const char *source)
 		if (!strcmp(source, words[i]))
 			return 1;
 	return 0;
+}
+
+static int vm_source(char *buf, size_t len)
+{
+	return sysfs_word("vm_source", buf, len);
+}
+
+/*
+ * sysfs vmclock_source: one of the words the ABI document lists, and
+ * "no-device" exactly when ACPI has no VMClock device.
+ */
+TEST(vmclock_source_word)
+{
+	static const char * const words[] = {
+		"mapped", "no-counter", "disabled", "no-device", "no-memory",
+		"too-small", "memremap-failed", "bad-magic", "bad-version",
+	};
+	char source[64];
+	size_t i;
+
+	if (access(SYSGENID_DEV, F_OK))
+		SKIP(return, "%s is absent", SYSGENID_DEV);
+	ASSERT_EQ(0, sysfs_word("vmclock_source", source, sizeof(source)));
+	for (i = 0; i < ARRAY_SIZE(words); i++)
+		if (!strcmp(source, words[i]))
+			break;
+	EXPECT_LT(i, ARRAY_SIZE(words)) TH_LOG("vmclock_source \"%s\"", source);
+	EXPECT_EQ(!!access(VMCLOCK_DEVICE, F_OK), !strcmp(source, "no-device"))
+		TH_LOG("vmclock_source \"%s\"", source);
 }
 
 static __u32 field(const void *page, size_t off)
