@@ -7,8 +7,14 @@
 #   make qemu10
 #   SYSGENID_QEMU=build/qemu-10.0/qemu-system-x86_64 python3 ...
 # docs/vmclock.md says what its vmclock device does across a restore.
+# QEMU 11.1 (trixie-backports) needs trixie's C library: make qemu11
+# installs it in a copy of build/trixie-root/ (make kernels makes that)
+# and wraps it as build/qemu-11.1/qemu-system-x86_64 (vm/fetch-qemu11.sh).
 
 qemu10: deps
 	@sh vm/fetch-qemu.sh
 
-.PHONY: qemu10
+qemu11: deps
+	@sh vm/fetch-qemu11.sh
+
+.PHONY: qemu10 qemu11
