@@ -213,9 +213,10 @@ static void sysgenid_vm_change(void)
  * add_vmfork_randomness() runs the vmfork notifiers after the reseed, this
  * driver's among them; where it is not reachable the reseed comes without
  * them, and the change is made here. A VMClock counter is the same in
- * every clone of a snapshot: what the cycle counter reads now, at a moment
- * no two clones share, goes in with it. From a workqueue only: the
- * out-of-tree reseed needs the kernel's credentials (compat/compat.h).
+ * every clone of a snapshot: the cycle counter of the moment goes in with
+ * it, beside what the input pool gathered since the resume. From a
+ * workqueue only: the out-of-tree reseed needs the kernel's credentials
+ * (compat/compat.h).
  */
 void sysgenid_vm_restore(void)
 {

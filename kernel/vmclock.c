@@ -11,10 +11,11 @@
  * The counter says that the guest was restored, not which copy it is:
  * clones of one snapshot read the same value. So a new counter is handled
  * as a new VM generation ID is (vm.c, sysgenid_vm_restore()): the kernel's
- * generator is reseeded, with the counter and the cycle counter of the
- * moment the change was noticed mixed in, before the generation changes,
- * and one change is made per restore whichever of the two sources notices
- * it first (sysgenid_vm_change() records both).
+ * generator is reseeded before the generation changes, and one change is
+ * made per restore whichever of the two sources notices it first
+ * (sysgenid_vm_change() records both). The reseed draws on the input
+ * pool, which holds interrupt timings of each clone's own since the
+ * resume; the counter and the cycle counter of the moment go in with it.
  *
  * Nothing of the page is offered to userspace: /dev/vmclock0 (ptp_vmclock)
  * is where it belongs. The mainline vmclock driver, where it is bound,

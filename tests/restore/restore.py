@@ -22,6 +22,7 @@ unloads the module and prints dmesg.
 """
 
 import argparse
+import itertools
 import os
 import re
 import shlex
@@ -285,8 +286,13 @@ def guest_time(e):
     return float(e.fields.get("at", e.fields.get("issued", e.guest)))
 
 
-def real_restore(g, checks, guid, gen, vmforks, pools, before_cont=None):
+def real_restore(g, checks, guid, gen, vmforks, pools, before_cont=None,
+                 clone=False):
     """Restore with a new GUID; everyone must see exactly generation gen.
+    clone: restore the last snapshot again, as another clone of it (the
+    running QEMU is killed), rather than take a new one. Every reseeder's
+    getrandom() output after the change must be new: never one that an
+    earlier restore, or another clone of the same snapshot, got.
 
     Returns the times from resume to the last acknowledgement, in ms:
     "host" from QMP cont returning to the console line of the last ack,
@@ -295,7 +301,12 @@ def real_restore(g, checks, guid, gen, vmforks, pools, before_cont=None):
     guest CLOCK_MONOTONIC); None if some watcher never acknowledged.
     """
     start = len(g.events)
-    g.snapshot()
+    if clone:
+        g.ctl.close()
+        g.vm.kill()
+        g.note("running clone killed", True)
+    else:
+        g.snapshot()
     resumed = g.restore(guid, before_cont)
 
     def complete():
@@ -488,6 +499,10 @@ def scenario_off(g, checks):
     check_end(g, checks)
 
 
+# Clones of one snapshot in scenario_vmclock: four give six pairs.
+VMCLOCK_CLONES = 4
+
+
 def scenario_vmclock(g, checks, with_vmgenid=False):
     """QEMU 10.0's -device vmclock (with_vmgenid: and -device vmgenid).
     The device as QEMU makes it offers no counter: sysgenid must not use
@@ -496,7 +511,9 @@ def scenario_vmclock(g, checks, with_vmgenid=False):
     bumps it would: one change per restore (with VMGenID too, whichever
     notices first), every sleeper woken, the observer of the mapped
     generation page reseeded, the uevent; a restore with the counter
-    unchanged changes nothing."""
+    unchanged changes nothing. Without VMGenID, last, VMCLOCK_CLONES clones
+    of one snapshot, all with the same new counter: every reseeder's
+    getrandom() output after the change differs in every pair."""
     qsock = os.path.join(g.workdir, "qtest.sock")
     g.qemu = vmclock.QEMU10
     g.extra = ["-device", "vmclock"]
@@ -537,6 +554,35 @@ def scenario_vmclock(g, checks, with_vmgenid=False):
                                                  else ""))
     null_restore(g, checks, last, n, vmforks, "Y", vm_source=vm_source,
                  vmclock_source="mapped")
+    if not with_vmgenid:
+        # Clones of one snapshot get the same counter from a hypervisor:
+        # what tells their generators apart is sysgenid's reseed alone.
+        # The pools check of real_restore() is the clones check here.
+        g.snapshot()
+        got = []
+        for k in range(1, VMCLOCK_CLONES + 1):
+            checks.section("clone %d of one snapshot, counter 0x2000" % k)
+            start = len(g.events)
+            t = real_restore(g, checks, None, n + 1, vmforks, pools,
+                             counter(0x2000), clone=True)
+            if t:
+                print("# %s: %s" % (checks.prefix, timing_text(t)),
+                      flush=True)
+            got.append({r: [e.fields.get("pool") for e in
+                            g.find(start, r, "reseeded", n + 1)]
+                        for r in RESEEDERS})
+        checks.section("clones")
+        for r in RESEEDERS:
+            pairs = list(itertools.combinations(got, 2))
+            same = sum(a[r] == b[r] for a, b in pairs)
+            checks.check("%s: getrandom() after the change differs in all "
+                         "%d pairs of clones" % (r, len(pairs)),
+                         len(pairs) == 6 and same == 0,
+                         [c[r] for c in got])
+        every = [{p for r in RESEEDERS for p in c[r]} for c in got]
+        shared = [sorted(a & b) for a, b in itertools.combinations(every, 2)]
+        checks.check("no getrandom() output of one clone in another's, "
+                     "whichever reader got it", not any(shared), shared)
     checks.section()
     g.finish()
     check_end(g, checks)
