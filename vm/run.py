@@ -92,7 +92,9 @@ SPLAT = re.compile(
     r"|possible (recursive|circular) locking|inconsistent lock state"
     r"|RCU stall|self-detected stall|Kernel panic|refcount_t:|list_(add|del) corruption"
     r"|sleeping function called from invalid context|scheduling while atomic"
-    r"|BUG kmalloc|Slab corruption|bad page state|page dumped because")
+    r"|BUG kmalloc|Slab corruption|bad page state|page dumped because"
+    # sysgenid's own: a change made without the reseed it must follow.
+    r"|sysgenid: kernel generator not reseeded")
 
 
 class Results:

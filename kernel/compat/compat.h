@@ -60,6 +60,7 @@
  */
 #include <linux/err.h>
 #include <linux/fs.h>
+#include <linux/fs_struct.h>
 #include <linux/kdev_t.h>
 #include <linux/random.h>
 
@@ -70,14 +71,27 @@ static inline bool sysgenid_compat_vmfork_randomness(const void *id,
 	long ret = -ENODEV;
 
 	add_device_randomness(id, len);
+#ifdef scoped_with_init_fs
+	/*
+	 * Where kernel threads resolve paths in an empty root of their own
+	 * (7.3), /dev is that of userspace's init.
+	 */
+	scoped_with_init_fs()
+		f = filp_open("/dev/urandom", O_RDONLY, 0);
+#else
 	f = filp_open("/dev/urandom", O_RDONLY, 0);
-	if (IS_ERR(f))
+#endif
+	if (IS_ERR(f)) {
+		pr_warn_once("cannot open /dev/urandom to reseed: %ld\n", PTR_ERR(f));
 		return false;
+	}
 	/* Only the kernel's own random device: char 1:9. */
 	if (S_ISCHR(file_inode(f)->i_mode) &&
 	    file_inode(f)->i_rdev == MKDEV(1, 9) && f->f_op->unlocked_ioctl)
 		ret = f->f_op->unlocked_ioctl(f, RNDRESEEDCRNG, 0);
 	filp_close(f, NULL);
+	if (ret)
+		pr_warn_once("RNDRESEEDCRNG: %ld\n", ret);
 	return !ret;
 }
 

@@ -592,6 +592,27 @@ def scenario_vmclock_vmgenid(g, checks):
     scenario_vmclock(g, checks, with_vmgenid=True)
 
 
+def scenario_vmclock_ptp(g, checks):
+    """The same with the kernel's own vmclock driver bound to the device
+    first (sgmodprobe=ptp_vmclock): sysgenid reads the page beside it."""
+    scenario_vmclock(g, checks)
+    checks.check("ptp_vmclock was bound before sysgenid loaded",
+                 "@@RESULT modprobe-ptp_vmclock ok" in g.lines
+                 and any("vmclock0: registered miscdev" in l
+                         for l in g.lines),
+                 [l for l in g.lines if "vmclock" in l.lower()][:5])
+
+
+def has_kmod(series, name):
+    """Whether the kernel of series ships module name."""
+    root = os.path.join(qemu.BUILD, "kernels", series, "root", "lib",
+                        "modules")
+    for top, _, files in os.walk(root):
+        if any(f.split(".ko")[0] == name for f in files):
+            return True
+    return False
+
+
 def make_dirs(prefix):
     """A private work directory (removed by the caller) and the log dir."""
     for d in ("run", "logs"):
@@ -677,6 +698,10 @@ def cmd_vmclock(args):
         failed += run_scenario(series, "vmclock", scenario_vmclock, tap)
         failed += run_scenario(series, "vmclock+vmgenid",
                                scenario_vmclock_vmgenid, tap)
+        if has_kmod(series, "ptp_vmclock"):
+            failed += run_scenario(series, "vmclock+ptp_vmclock",
+                                   scenario_vmclock_ptp, tap,
+                                   "sgmodprobe=ptp_vmclock")
     print("1..%d" % n)
     return 1 if failed else 0
 

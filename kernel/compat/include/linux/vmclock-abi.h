@@ -10,6 +10,7 @@
 #ifndef _SYSGENID_COMPAT_VMCLOCK_ABI_H
 #define _SYSGENID_COMPAT_VMCLOCK_ABI_H
 
+#include <linux/bits.h>
 #include <linux/build_bug.h>
 #include <linux/stddef.h>
 #include <linux/types.h>
@@ -24,8 +25,8 @@ struct vmclock_abi {
 	__le32 seq_count;		/* odd while the hypervisor writes */
 	__le64 disruption_marker;
 	__le64 flags;
-#define VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT	(1 << 8)
-#define VMCLOCK_FLAG_NOTIFICATION_PRESENT	(1 << 9)
+#define VMCLOCK_FLAG_VM_GEN_COUNTER_PRESENT	BIT(8)
+#define VMCLOCK_FLAG_NOTIFICATION_PRESENT	BIT(9)
 	__u8 clock[0x68 - 0x20];
 	__le64 vm_generation_counter;
 };
