@@ -303,15 +303,7 @@ def skip_reason():
 
 
 def cmd_check(args):
-    n = 0
-
-    def tap(name, ok, diag):
-        nonlocal n
-        n += 1
-        print("%s %d - %s" % ("ok" if ok else "not ok", n, name), flush=True)
-        if not ok and diag != "":
-            print("#   got: %s" % (diag,), flush=True)
-
+    tap = restore.Tap()
     why = skip_reason()
     if why:
         print("1..0 # SKIP " + why)
@@ -320,11 +312,10 @@ def cmd_check(args):
     for series in args.kernels.split():
         initrd = initrd_for(args, series) or qemu.initramfs(series)
         if not os.path.exists(initrd):
-            n += 1
-            print("ok %d - %s # SKIP no initramfs" % (n, series))
+            tap.skip(series, "no initramfs")
             continue
         failed += run(series, args.rounds, tap, initrd)[0]
-    print("1..%d" % n)
+    tap.plan()
     return 1 if failed else 0
 
 

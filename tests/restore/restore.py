@@ -613,6 +613,28 @@ def has_kmod(series, name):
     return False
 
 
+class Tap:
+    """A reporter for Checks that prints TAP: one numbered line a check,
+    what was got when it failed, the plan at the end."""
+
+    def __init__(self):
+        self.n = 0
+
+    def __call__(self, name, ok, diag=""):
+        self.n += 1
+        print("%s %d - %s" % ("ok" if ok else "not ok", self.n, name),
+              flush=True)
+        if not ok and diag not in ("", None):
+            print("#   got: %s" % (diag,), flush=True)
+
+    def skip(self, name, why):
+        self.n += 1
+        print("ok %d - %s # SKIP %s" % (self.n, name, why), flush=True)
+
+    def plan(self):
+        print("1..%d" % self.n)
+
+
 def make_dirs(prefix):
     """A private work directory (removed by the caller) and the log dir."""
     for d in ("run", "logs"):
@@ -644,14 +666,7 @@ def run_scenario(series, name, func, report, append="", **guest):
 
 
 def cmd_check(args):
-    n = 0
-
-    def tap(name, ok, diag):
-        nonlocal n
-        n += 1
-        print("%s %d - %s" % ("ok" if ok else "not ok", n, name), flush=True)
-        if not ok and diag:
-            print("#   got: %s" % (diag,), flush=True)
+    tap = Tap()
 
     if not os.path.exists(os.path.join(qemu.BUILD, "guest", "etc", "sysgenid",
                                        "modes", "restore")):
@@ -664,8 +679,7 @@ def cmd_check(args):
     failed = 0
     for series in args.kernels.split():
         if not os.path.exists(qemu.initramfs(series)):
-            n += 1
-            print("ok %d - %s # SKIP no initramfs" % (n, series))
+            tap.skip(series, "no initramfs")
             continue
         failed += run_scenario(series, "vmgenid", scenario_vmgenid, tap)
         failed += run_scenario(series, "vmgenid=0", scenario_off, tap,
@@ -673,25 +687,18 @@ def cmd_check(args):
         failed += run_scenario(series, "no-vmgenid-driver",
                                scenario_no_driver, tap,
                                no_driver_append(series))
-    print("1..%d" % n)
+    tap.plan()
     return 1 if failed else 0
 
 
 def cmd_vmclock(args):
     """The VMClock scenarios, as TAP: QEMU 10.0 (make qemu10) required."""
-    n = 0
-
-    def tap(name, ok, diag):
-        nonlocal n
-        n += 1
-        print("%s %d - %s" % ("ok" if ok else "not ok", n, name), flush=True)
-        if not ok and diag:
-            print("#   got: %s" % (diag,), flush=True)
+    tap = Tap()
 
     if not os.access(vmclock.QEMU10, os.X_OK):
         tap("QEMU 10.0 with -device vmclock (make qemu10)", False,
             vmclock.QEMU10)
-        print("1..%d" % n)
+        tap.plan()
         return 1
     failed = 0
     for series in args.kernels.split():
@@ -702,7 +709,7 @@ def cmd_vmclock(args):
             failed += run_scenario(series, "vmclock+ptp_vmclock",
                                    scenario_vmclock_ptp, tap,
                                    "sgmodprobe=ptp_vmclock")
-    print("1..%d" % n)
+    tap.plan()
     return 1 if failed else 0
 
 
