@@ -14,10 +14,12 @@ endif
 endif
 
 # The window after a restore needs host-side restores: tests/restore.
-bench: initramfs
+bench: initramfs qemu10
 	$(PYTHON) bench/bench.py --kernel $(BENCH_KERNEL) \
 		$(if $(filter-out 0,$(QUICK)),--quick)
 	$(PYTHON) tests/restore/clones.py bench --kernels $(BENCH_KERNEL) \
 		--rounds $(if $(filter-out 0,$(QUICK)),1,3)
+	$(PYTHON) tests/restore/restore.py bench --kernels $(BENCH_KERNEL) \
+		--rounds $(if $(filter-out 0,$(QUICK)),1,5)
 
 .PHONY: bench

@@ -18,6 +18,8 @@ unloads the module and prints dmesg.
     restore.py check [--kernels "6.1 6.12 7.3"]   TAP, one test per check
     restore.py vmclock [--kernels ...]        the same, with QEMU 10.0's
                                               vmclock device (make qemu10)
+    restore.py bench [--kernels 6.12] [--rounds 3]   restore to the last
+                                              ack per source (make bench)
     restore.py demo [--kernel 6.12]           a narrated single restore
 """
 
@@ -28,6 +30,7 @@ import re
 import shlex
 import shutil
 import socket
+import statistics
 import sys
 import tempfile
 import time
@@ -691,6 +694,91 @@ def cmd_check(args):
     return 1 if failed else 0
 
 
+# make bench: restores per source, all under QEMU 10.0 so that the rows
+# compare: (name, with -device vmgenid, with -device vmclock and a counter
+# that qtest sets before cont).
+BENCH_SOURCES = (("VMGenID (reference)", True, False),
+                 ("VMClock counter", False, True),
+                 ("VMGenID + VMClock counter", True, True))
+
+
+def bench_source(series, rounds, vmgenid, counter, report):
+    """One guest, rounds restores; [(host ms, guest ms)] per restore that
+    completed: QMP cont returning to the console line of the last ack,
+    and the first participant noticing to the last ack (guest clock)."""
+    workdir, logdir = make_dirs("bench-")
+    name = "bench-%s%s" % ("vmgenid" if vmgenid else "",
+                           "+vmclock" if counter else "")
+    out = []
+    with open(os.path.join(logdir, "restore-%s-%s.log" % (series, name)),
+              "w") as log:
+        g = Guest(series, workdir, log, qemu=vmclock.QEMU10,
+                  extra=["-device", "vmclock"])
+        qsock = os.path.join(workdir, "qtest.sock")
+        if counter:
+            g.incoming_extra = vmclock.qtest_args(qsock)
+        checks = Checks("%s %s" % (series, name), report)
+        try:
+            g.boot(str(uuid.uuid4()) if vmgenid else None)
+            pools = {r: set() for r in RESEEDERS}
+            for n in range(1, rounds + 1):
+                def write(g, value=0x1000 + n):
+                    qt = vmclock.QTest(qsock)
+                    vmclock.set_generation(qt, value)
+                    qt.close()
+                t = real_restore(g, checks, str(uuid.uuid4()) if vmgenid
+                                 else None, n, n if vmgenid else 0, pools,
+                                 write if counter else None)
+                if t:
+                    out.append((t["host"], t["notice"]))
+        except Exception as e:  # a step that failed outright
+            checks.check("bench completed", False, "%s: %s"
+                         % (type(e).__name__, e))
+        finally:
+            g.kill()
+            shutil.rmtree(workdir, ignore_errors=True)
+    return out
+
+
+def cmd_bench(args):
+    """Restore to the last acknowledgment, per source, with the VMGenID
+    row as the reference measured in the same run."""
+    if not os.access(vmclock.QEMU10, os.X_OK):
+        print("restore bench skipped: no QEMU 10.0 (make qemu10)")
+        return 0
+    bad = []
+
+    def quiet(name, ok, diag):
+        if not ok:
+            bad.append(name)
+
+    def med(v):
+        return ("%.1f (%.1f)" % (statistics.median(v), max(v))) if v else "-"
+
+    print()
+    print("restore to the last watcher's acknowledgment, per source "
+          "(QEMU 10.0, %d restores each; ratio: median host time to the "
+          "reference's)" % args.rounds)
+    print("%-6s %-28s %16s %16s %6s" % ("kernel", "source", "host ms",
+                                        "notice->ack ms", "ratio"))
+    for series in args.kernels.split():
+        ref = None
+        for what, vmgenid, counter in BENCH_SOURCES:
+            t = bench_source(series, args.rounds, vmgenid, counter, quiet)
+            host = [h for h, _ in t]
+            if ref is None:
+                ref = statistics.median(host) if host else None
+            ratio = ("%.2f" % (statistics.median(host) / ref)
+                     if host and ref else "-")
+            print("%-6s %-28s %16s %16s %6s" % (
+                series, what, med(host), med([a for _, a in t]), ratio),
+                flush=True)
+    if bad:
+        print("note: checks that did not hold in these runs: %s"
+              % "; ".join(sorted(set(bad))))
+    return 0
+
+
 def cmd_vmclock(args):
     """The VMClock scenarios, as TAP: QEMU 10.0 (make qemu10) required."""
     tap = Tap()
@@ -840,6 +928,10 @@ def main(argv=None):
     p.add_argument("--kernels",
                    default=os.environ.get("KERNELS", "6.1 6.12 7.3"))
     p.set_defaults(func=cmd_vmclock)
+    p = sub.add_parser("bench", help="restore to last ack, per source")
+    p.add_argument("--kernels", default="6.12")
+    p.add_argument("--rounds", type=int, default=3)
+    p.set_defaults(func=cmd_bench)
     p = sub.add_parser("demo", help="one narrated restore")
     p.add_argument("--kernel", default="6.12")
     p.set_defaults(func=cmd_demo)
