@@ -42,7 +42,6 @@ import itertools
 import os
 import re
 import shutil
-import statistics
 import sys
 import time
 import uuid
@@ -362,12 +361,7 @@ def cmd_bench(args):
     if why:
         print("clones bench skipped: " + why)
         return 0
-    bad = []
-
-    def quiet(name, ok, diag):
-        if not ok:
-            bad.append(name)
-
+    quiet = restore.Quiet()
     rows = []
     for series in args.kernels.split():
         _, figs = run(series, args.rounds, quiet, initrd_for(args, series),
@@ -389,8 +383,8 @@ def cmd_bench(args):
                                          "median (max)", "per pair"))
     for series, m, stale, notice, dups in rows:
         print("%-6s %-37s %14s %14s %14s" % (
-            series, DESCRIPTION[m], med(stale, "%d"),
-            med(notice, "%.1f"), med(dups, "%d")))
+            series, DESCRIPTION[m], restore.med(stale, "%d"),
+            restore.med(notice, "%.1f"), restore.med(dups, "%d")))
     print()
     print("restore to the last watcher's acknowledgment (SYSGENID_WAIT_"
           "WATCHERS returns), one epoll loop acknowledging, 2 clones")
@@ -406,17 +400,10 @@ def cmd_bench(args):
             acked = [b for _, b in t]
             print("%-6s %-37s %14s %14s" % (
                 series, "%d%s" % (n, what),
-                med(notice, "%.1f"), med(acked, "%.1f")), flush=True)
-    if bad:
-        print("note: checks that did not hold in these runs: %s"
-              % "; ".join(sorted(set(bad))))
+                restore.med(notice, "%.1f"), restore.med(acked, "%.1f")),
+                flush=True)
+    quiet.summary()
     return 0
-
-
-def med(v, fmt):
-    """median (max) of v, or "-"."""
-    return (fmt % statistics.median(v) + " (" + fmt % max(v) + ")"
-            if v else "-")
 
 
 def cmd_demo(args):

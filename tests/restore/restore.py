@@ -502,6 +502,17 @@ def scenario_off(g, checks):
     check_end(g, checks)
 
 
+def set_counter(qsock, value):
+    """A before_cont for Guest.restore(): the paused VM's VMClock counter
+    (and its flag) set to value through the qtest socket at qsock."""
+    def write(g):
+        qt = vmclock.QTest(qsock)
+        vmclock.set_generation(qt, value)
+        qt.close()
+        g.note("qtest: vm_generation_counter %#x, flag set" % value)
+    return write
+
+
 # Clones of one snapshot in scenario_vmclock: four give six pairs.
 VMCLOCK_CLONES = 4
 
@@ -527,12 +538,7 @@ def scenario_vmclock(g, checks, with_vmgenid=False):
         return str(uuid.uuid4()) if with_vmgenid else None
 
     def counter(value):
-        def write(g):
-            qt = vmclock.QTest(qsock)
-            vmclock.set_generation(qt, value)
-            qt.close()
-            g.note("qtest: vm_generation_counter %#x, flag set" % value)
-        return write
+        return set_counter(qsock, value)
 
     g.boot(guid())
     checks.check("module loaded", "@@RESULT module-load ok" in g.lines)
@@ -614,6 +620,29 @@ def has_kmod(series, name):
         if any(f.split(".ko")[0] == name for f in files):
             return True
     return False
+
+
+class Quiet:
+    """A reporter for Checks in benchmarks: prints nothing per check, and
+    at the end the names of those that did not hold."""
+
+    def __init__(self):
+        self.bad = []
+
+    def __call__(self, name, ok, diag=""):
+        if not ok:
+            self.bad.append(name)
+
+    def summary(self):
+        if self.bad:
+            print("note: checks that did not hold in these runs: %s"
+                  % "; ".join(sorted(set(self.bad))))
+
+
+def med(v, fmt):
+    """median (max) of v, or "-"."""
+    return (fmt % statistics.median(v) + " (" + fmt % max(v) + ")"
+            if v else "-")
 
 
 class Tap:
@@ -706,37 +735,26 @@ def bench_source(series, rounds, vmgenid, counter, report):
     """One guest, rounds restores; [(host ms, guest ms)] per restore that
     completed: QMP cont returning to the console line of the last ack,
     and the first participant noticing to the last ack (guest clock)."""
-    workdir, logdir = make_dirs("bench-")
-    name = "bench-%s%s" % ("vmgenid" if vmgenid else "",
-                           "+vmclock" if counter else "")
     out = []
-    with open(os.path.join(logdir, "restore-%s-%s.log" % (series, name)),
-              "w") as log:
-        g = Guest(series, workdir, log, qemu=vmclock.QEMU10,
-                  extra=["-device", "vmclock"])
-        qsock = os.path.join(workdir, "qtest.sock")
+
+    def restores(g, checks):
+        qsock = os.path.join(g.workdir, "qtest.sock")
         if counter:
             g.incoming_extra = vmclock.qtest_args(qsock)
-        checks = Checks("%s %s" % (series, name), report)
-        try:
-            g.boot(str(uuid.uuid4()) if vmgenid else None)
-            pools = {r: set() for r in RESEEDERS}
-            for n in range(1, rounds + 1):
-                def write(g, value=0x1000 + n):
-                    qt = vmclock.QTest(qsock)
-                    vmclock.set_generation(qt, value)
-                    qt.close()
-                t = real_restore(g, checks, str(uuid.uuid4()) if vmgenid
-                                 else None, n, n if vmgenid else 0, pools,
-                                 write if counter else None)
-                if t:
-                    out.append((t["host"], t["notice"]))
-        except Exception as e:  # a step that failed outright
-            checks.check("bench completed", False, "%s: %s"
-                         % (type(e).__name__, e))
-        finally:
-            g.kill()
-            shutil.rmtree(workdir, ignore_errors=True)
+        g.boot(str(uuid.uuid4()) if vmgenid else None)
+        pools = {r: set() for r in RESEEDERS}
+        for n in range(1, rounds + 1):
+            t = real_restore(g, checks, str(uuid.uuid4()) if vmgenid
+                             else None, n, n if vmgenid else 0, pools,
+                             set_counter(qsock, 0x1000 + n) if counter
+                             else None)
+            if t:
+                out.append((t["host"], t["notice"]))
+
+    name = "bench-%s%s" % ("vmgenid" if vmgenid else "",
+                           "+vmclock" if counter else "")
+    run_scenario(series, name, restores, report, qemu=vmclock.QEMU10,
+                 extra=["-device", "vmclock"])
     return out
 
 
@@ -746,14 +764,7 @@ def cmd_bench(args):
     if not os.access(vmclock.QEMU10, os.X_OK):
         print("restore bench skipped: no QEMU 10.0 (make qemu10)")
         return 0
-    bad = []
-
-    def quiet(name, ok, diag):
-        if not ok:
-            bad.append(name)
-
-    def med(v):
-        return ("%.1f (%.1f)" % (statistics.median(v), max(v))) if v else "-"
+    quiet = Quiet()
 
     print()
     print("restore to the last watcher's acknowledgment, per source "
@@ -771,11 +782,9 @@ def cmd_bench(args):
             ratio = ("%.2f" % (statistics.median(host) / ref)
                      if host and ref else "-")
             print("%-6s %-28s %16s %16s %6s" % (
-                series, what, med(host), med([a for _, a in t]), ratio),
-                flush=True)
-    if bad:
-        print("note: checks that did not hold in these runs: %s"
-              % "; ".join(sorted(set(bad))))
+                series, what, med(host, "%.1f"),
+                med([a for _, a in t], "%.1f"), ratio), flush=True)
+    quiet.summary()
     return 0
 
 
