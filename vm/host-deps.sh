@@ -1,13 +1,18 @@
 #!/bin/sh
 # Install the Debian packages the build, the lint and the VM harness need.
-# Idempotent and quiet when everything is already there.
+# Idempotent and quiet when everything is already there. The 32-bit
+# userspace test needs gcc-12-multilib and libc6-dev-i386, not gcc-multilib:
+# that one only adds the /usr/include/asm link, and conflicts with every
+# cross compiler (gcc-aarch64-linux-gnu for the arm64 test among them), so
+# tests/host/22-userspace-32bit supplies the link itself where it is missing.
 set -eu
 
 BACKPORTS=/etc/apt/sources.list.d/sysgenid-bookworm-backports.sources
 PKGS="build-essential gcc make bc bison flex libelf-dev libssl-dev kmod cpio
       busybox-static qemu-system-x86 qemu-utils pahole sparse xz-utils
       python3 pkg-config dkms dh-dkms debhelper devscripts lintian fakeroot
-      debootstrap groff-base iproute2 criu gcc-multilib clang file"
+      debootstrap groff-base iproute2 criu gcc-12-multilib libc6-dev-i386
+      clang file"
 
 missing=""
 for p in $PKGS; do
