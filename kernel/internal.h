@@ -79,6 +79,8 @@ void sysgenid_vmclock_exit(void);
 bool sysgenid_vmclock_pending(void);
 void sysgenid_vmclock_made_locked(void);
 void sysgenid_vmclock_seed(u64 seed[2]);
+bool sysgenid_vmclock_offer(bool only, const void **page, unsigned long *pfn,
+			    unsigned int *offset);
 extern const struct attribute_group sysgenid_vmclock_group;
 #else
 static inline void sysgenid_vmclock_init(void)
@@ -102,6 +104,13 @@ static inline void sysgenid_vmclock_seed(u64 seed[2])
 {
 	seed[0] = 0;
 	seed[1] = 0;
+}
+
+static inline bool sysgenid_vmclock_offer(bool only, const void **page,
+					  unsigned long *pfn,
+					  unsigned int *offset)
+{
+	return false;
 }
 #endif
 

@@ -116,6 +116,14 @@ static const char *sysgenid_vm_mode = "no-device";
 static const void *sysgenid_vm_page;
 static unsigned long sysgenid_vm_pfn;
 static unsigned int sysgenid_vm_offset;
+/*
+ * The VM generation page offered to userspace (VMClock's or VMGenID's, see
+ * sysgenid_vm_offer()) and where in it the 16 bytes are that the
+ * generation page records; NULL when none is offered.
+ */
+static const void *sysgenid_vm_user;
+static unsigned long sysgenid_vm_user_pfn;
+static unsigned int sysgenid_vm_user_offset;
 /* The ID the last VM-driven change was made for, as in the page. */
 static u64 sysgenid_vm_made_for[2];
 /* System calls wait here for the change for a new ID. */
@@ -157,16 +165,18 @@ static bool sysgenid_vm_pending(void)
  * the kernel's generator with the new ID, and for a new VMClock generation
  * counter (vmclock.c) after sysgenid_vm_restore() had it reseeded.
  *
- * The generation is stored before the ID it was made for (the copy in the
- * generation page, and sysgenid_vm_made_for), with smp_wmb() between. It
- * pairs with the smp_rmb() in sysgenid_vm_pending(), and in userspace with
- * the read barrier between the recorded ID and the generation that the
- * uapi header asks for: a reader that finds the new recorded ID finds the
- * new generation. A reader that finds the old recorded ID compares it with
- * the live one, which the hypervisor stored while no vCPU ran and which is
- * therefore new after a restore: it finds them different and knows that a
- * change is due. Either way, no reader takes the old generation for the
- * current one once the guest runs again.
+ * The generation is stored before the ID and counter it was made for (the
+ * copy in the generation page of the VM generation page's 16 bytes,
+ * sysgenid_vm_made_for and VMClock's), with smp_wmb() between. It pairs
+ * with the smp_rmb() in sysgenid_vm_pending() and
+ * sysgenid_vmclock_pending(), and in userspace with the read barrier
+ * between the recorded ID and the generation that the uapi header asks
+ * for: a reader that finds the new recorded ID finds the new generation. A
+ * reader that finds the old recorded ID compares it with the live one,
+ * which the hypervisor stored while no vCPU ran (VMGenID's ID, VMClock's
+ * counter) and which is therefore new after a restore: it finds them
+ * different and knows that a change is due. Either way, no reader takes
+ * the old generation for the current one once the guest runs again.
  */
 static void sysgenid_vm_change(void)
 {
@@ -194,13 +204,17 @@ static void sysgenid_vm_change(void)
 	smp_wmb();
 	if (sysgenid_vm_page) {
 		sysgenid_vm_live(live);
-		WRITE_ONCE(recorded[0], live[0]);
-		WRITE_ONCE(recorded[1], live[1]);
 		WRITE_ONCE(sysgenid_vm_made_for[0], live[0]);
 		WRITE_ONCE(sysgenid_vm_made_for[1], live[1]);
 	}
 	/* One change for one restore, whichever source noticed it. */
 	sysgenid_vmclock_made_locked();
+	if (sysgenid_vm_user) {
+		const u64 *user = sysgenid_vm_user + sysgenid_vm_user_offset;
+
+		WRITE_ONCE(recorded[0], READ_ONCE(user[0]));
+		WRITE_ONCE(recorded[1], READ_ONCE(user[1]));
+	}
 	spin_unlock_irqrestore(&sysgenid_lock, flags);
 
 	sysgenid_wake();
@@ -306,7 +320,7 @@ static void sysgenid_vm_fork(void)
  */
 static vm_fault_t sysgenid_vmgen_fault(struct vm_fault *vmf)
 {
-	return vmf_insert_mixed(vmf->vma, vmf->address, sysgenid_vm_pfn);
+	return vmf_insert_mixed(vmf->vma, vmf->address, sysgenid_vm_user_pfn);
 }
 
 static const struct vm_operations_struct sysgenid_vmgen_ops = {
@@ -320,7 +334,7 @@ static const struct vm_operations_struct sysgenid_vmgen_ops = {
  */
 int sysgenid_vm_mmap(struct vm_area_struct *vma)
 {
-	if (!sysgenid_vm_page)
+	if (!sysgenid_vm_user)
 		return -ENODEV;
 	if (vma_pages(vma) != 1)
 		return -EINVAL;
@@ -338,7 +352,6 @@ int sysgenid_vm_mmap(struct vm_area_struct *vma)
 /* Decide whether the hypervisor's page is safe to use; see above. */
 static const char * __init sysgenid_vm_probe(void)
 {
-	u32 *fields = sysgenid_page;
 	unsigned int offset;
 	phys_addr_t addr;
 	const char *why;
@@ -377,12 +390,34 @@ static const char * __init sysgenid_vm_probe(void)
 	sysgenid_vm_pfn = PHYS_PFN(addr);
 	sysgenid_vm_offset = offset;
 	sysgenid_vm_live(sysgenid_vm_made_for);
-	/* Nobody can map the page yet: plain stores. */
-	fields[SYSGENID_PAGE_FLAGS / sizeof(u32)] = SYSGENID_PAGE_F_VM;
-	fields[SYSGENID_PAGE_VM_OFFSET / sizeof(u32)] = offset;
-	memcpy((u8 *)sysgenid_page + SYSGENID_PAGE_VM_ID, sysgenid_vm_made_for,
-	       SYSGENID_VM_ID_SIZE);
 	return SYSGENID_VM_MAPPED;
+}
+
+/*
+ * Choose the VM generation page that userspace may map: VMClock's, a page
+ * the hypervisor declares whole, where it offered the counter at load or
+ * VMGenID has no page; else VMGenID's. One page is enough: a restore
+ * changes both. Nobody can map the generation page yet: plain stores.
+ */
+static void __init sysgenid_vm_offer(void)
+{
+	u32 *fields = sysgenid_page;
+	u32 flag = SYSGENID_PAGE_F_VMCLOCK;
+
+	if (!sysgenid_vmclock_offer(!sysgenid_vm_page, &sysgenid_vm_user,
+				    &sysgenid_vm_user_pfn,
+				    &sysgenid_vm_user_offset)) {
+		if (!sysgenid_vm_page)
+			return;
+		sysgenid_vm_user = sysgenid_vm_page;
+		sysgenid_vm_user_pfn = sysgenid_vm_pfn;
+		sysgenid_vm_user_offset = sysgenid_vm_offset;
+		flag = SYSGENID_PAGE_F_VM;
+	}
+	fields[SYSGENID_PAGE_FLAGS / sizeof(u32)] = flag;
+	fields[SYSGENID_PAGE_VM_OFFSET / sizeof(u32)] = sysgenid_vm_user_offset;
+	memcpy((u8 *)sysgenid_page + SYSGENID_PAGE_VM_ID,
+	       sysgenid_vm_user + sysgenid_vm_user_offset, SYSGENID_VM_ID_SIZE);
 }
 
 static int sysgenid_vmfork(struct notifier_block *nb, unsigned long action,
@@ -420,13 +455,16 @@ int __init sysgenid_vm_init(void)
 	sysgenid_vmclock_init();
 	if (!vmgenid) {
 		sysgenid_vm_mode = "disabled";
+		sysgenid_vm_offer();
 		return 0;
 	}
 	sysgenid_vm_mode = sysgenid_vm_probe();
 	pr_debug("VM generation source: %s\n", sysgenid_vm_mode);
+	sysgenid_vm_offer();
 
 	ret = register_random_vmfork_notifier(&sysgenid_vmfork_nb);
 	if (ret) {
+		sysgenid_vm_user = NULL;
 		sysgenid_vm_unmap();
 		sysgenid_vmclock_exit();
 	}
@@ -436,6 +474,7 @@ int __init sysgenid_vm_init(void)
 /* Once no file is open, and no bump can change the generation. */
 void sysgenid_vm_exit(void)
 {
+	sysgenid_vm_user = NULL;
 	sysgenid_vmclock_exit();
 	cancel_work_sync(&sysgenid_vm_work);
 	if (!vmgenid)
@@ -451,8 +490,22 @@ static ssize_t vm_source_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(vm_source);
 
+/* Which page mmap() offers as the VM generation page, if any. */
+static ssize_t vm_page_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	const char *what = "none";
+
+	if (sysgenid_vm_user)
+		what = sysgenid_vm_user == sysgenid_vm_page ? "vmgenid" :
+							      "vmclock";
+	return sysfs_emit(buf, "%s\n", what);
+}
+static DEVICE_ATTR_RO(vm_page);
+
 static struct attribute *sysgenid_vm_attrs[] = {
 	&dev_attr_vm_source.attr,
+	&dev_attr_vm_page.attr,
 	NULL
 };
 

@@ -17,11 +17,17 @@
  * pool, which holds interrupt timings of each clone's own since the
  * resume; the counter and the cycle counter of the moment go in with it.
  *
- * Nothing of the page is offered to userspace: /dev/vmclock0 (ptp_vmclock)
- * is where it belongs. The mainline vmclock driver, where it is bound,
- * owns the device; this source only reads the page, through its own
- * mapping. No hypervisor here notifies (QEMU's vmclock device does not),
- * so besides every system call on the device, a delayed work reads the
+ * Where the hypervisor declares the structure in a page of its own (the
+ * range starts on a page, spans at least one, is not System RAM, and the
+ * first page holds nothing after the structure), that page is the one
+ * vm.c offers userspace as the VM generation page, if the counter was
+ * offered at load or VMGenID has no page to offer: a restore is then known
+ * without a system call, as with VMGenID. It holds clock data that the
+ * hypervisor gives every guest, which ptp_vmclock maps for userspace too,
+ * and nothing else. The mainline vmclock driver, where it is bound, owns
+ * the device; this source only reads the page, through its own mapping.
+ * No hypervisor here notifies (QEMU's vmclock device does not), so
+ * besides every system call on the device, a delayed work reads the
  * page every vmclock_poll_ms, and a restore wakes sleepers within that.
  */
 
@@ -30,6 +36,7 @@
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/jiffies.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -58,6 +65,10 @@ static const char *sysgenid_vmclock_why = "no-device";
 static const struct vmclock_abi *sysgenid_vmclock_page;
 /* The counter the last VM-driven change was made for. */
 static u64 sysgenid_vmclock_made_for;
+/* The structure's page frame, when the page can be offered to userspace. */
+static unsigned long sysgenid_vmclock_pfn;
+/* Whether the hypervisor offered the counter when the driver loaded. */
+static bool sysgenid_vmclock_counted;
 
 /*
  * The generation counter under seq_count; false if the hypervisor does
@@ -125,6 +136,22 @@ void sysgenid_vmclock_seed(u64 seed[2])
 		memset(seed, 0, 2 * sizeof(*seed));
 }
 
+/*
+ * The page vm.c may offer userspace, and where the counter is in it; false
+ * if it may not (see above), or if the hypervisor did not offer the
+ * counter at load and @only is false (there is another page to offer).
+ */
+bool sysgenid_vmclock_offer(bool only, const void **page, unsigned long *pfn,
+			    unsigned int *offset)
+{
+	if (!sysgenid_vmclock_pfn || (!sysgenid_vmclock_counted && !only))
+		return false;
+	*page = sysgenid_vmclock_page;
+	*pfn = sysgenid_vmclock_pfn;
+	*offset = offsetof(struct vmclock_abi, vm_generation_counter);
+	return true;
+}
+
 static void sysgenid_vmclock_poll_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(sysgenid_vmclock_poll, sysgenid_vmclock_poll_fn);
 
@@ -156,6 +183,22 @@ static int sysgenid_vmclock_range(struct acpi_device *adev, struct resource *r)
 	}
 	acpi_dev_free_resource_list(&list);
 	return ret;
+}
+
+/*
+ * Whether the page that starts the range holds the structure and nothing
+ * else, so that userspace may map it: see above. The structure is checked
+ * already (magic, version, size).
+ */
+static bool __init sysgenid_vmclock_whole_page(const struct resource *r)
+{
+	const void *clk = sysgenid_vmclock_page;
+
+	return PAGE_ALIGNED(r->start) && resource_size(r) >= PAGE_SIZE &&
+	       region_intersects(r->start, PAGE_SIZE, IORESOURCE_SYSTEM_RAM,
+				 IORES_DESC_NONE) == REGION_DISJOINT &&
+	       !memchr_inv(clk + sizeof(struct vmclock_abi), 0,
+			   PAGE_SIZE - sizeof(struct vmclock_abi));
 }
 
 /* Find and check the hypervisor's structure; NULL when in use, else why not. */
@@ -199,7 +242,9 @@ static const char * __init sysgenid_vmclock_probe(void)
 
 	sysgenid_vmclock_page = clk;
 	/* Whatever it is at load, flag or not: a later one is a change. */
-	sysgenid_vmclock_read(&counter, &marker);
+	sysgenid_vmclock_counted = sysgenid_vmclock_read(&counter, &marker);
+	if (sysgenid_vmclock_whole_page(&r))
+		sysgenid_vmclock_pfn = PHYS_PFN(r.start);
 	sysgenid_vmclock_made_for = counter;
 	return NULL;
 }
@@ -226,6 +271,7 @@ void sysgenid_vmclock_exit(void)
 	cancel_delayed_work_sync(&sysgenid_vmclock_poll);
 	memunmap((void *)sysgenid_vmclock_page);
 	sysgenid_vmclock_page = NULL;
+	sysgenid_vmclock_pfn = 0;
 }
 
 /*

@@ -90,10 +90,17 @@
  * generation changed (once per VM generation ID), so that getrandom()
  * after it differs between clones; then load again.
  *
- * A VMClock generation counter (sysfs vmclock_source) is followed the same
- * way by the kernel, but nothing of the hypervisor's VMClock structure is
- * mapped: without a VM generation page, a system call reports a restore
- * at once and the generation page within the driver's poll period.
+ * With a VMClock generation counter (sysfs vmclock_source), where the
+ * hypervisor declares its VMClock structure in a page of its own, that
+ * page is the VM generation page instead, and SYSGENID_PAGE_F_VMCLOCK is
+ * set rather than SYSGENID_PAGE_F_VM: the 16 bytes at vm_offset are
+ * vm_generation_counter (little-endian) and the 8 bytes after the
+ * structure, which it leaves zero; the loads and the rule are the same.
+ * The page holds clock data that the hypervisor gives every guest, and
+ * nothing else. The counter is the same in every clone of one snapshot:
+ * it tells that a restore happened, never which clone this is. Without a
+ * VM generation page, a system call reports a restore at once and the
+ * generation page within the driver's VMClock poll period.
  */
 #define SYSGENID_PAGE_FLAGS		4	/* __u32, SYSGENID_PAGE_F_* */
 #define SYSGENID_PAGE_VM_OFFSET		8	/* __u32, ID's offset in VM page */
@@ -102,6 +109,8 @@
 
 /* The VM generation page can be mapped and the VM fields are valid. */
 #define SYSGENID_PAGE_F_VM		(1U << 0)
+/* The same, and the page is VMClock's: never set with SYSGENID_PAGE_F_VM. */
+#define SYSGENID_PAGE_F_VMCLOCK		(1U << 1)
 
 /* mmap() offset of the VM generation page, in pages. */
 #define SYSGENID_MMAP_VM_PAGE		1
