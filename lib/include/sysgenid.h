@@ -48,9 +48,12 @@ struct sysgenid {
  * library version 1.1 and later (1.0 never sets them, so inline code
  * built against this header keeps working with it): the VM generation
  * page is mapped right after the generation page, and the live VM
- * generation ID is SYSGENID__VM_DIST(flags) bytes from sg->page.
+ * generation ID is SYSGENID__VM_DIST(flags) bytes from sg->page; with
+ * SYSGENID__VM_COUNTER (1.4), the page is VMClock's and the "ID" its
+ * generation counter, which clones of one snapshot share.
  */
 #define SYSGENID__VM		(1u << 31)
+#define SYSGENID__VM_COUNTER	(1u << 15)
 #define SYSGENID__VM_SHIFT	16
 #define SYSGENID__VM_DIST(f)	((((f) & ~SYSGENID__VM) >> SYSGENID__VM_SHIFT) * 8u)
 #define SYSGENID__VM_ID		16	/* SYSGENID_PAGE_VM_ID of the uapi */

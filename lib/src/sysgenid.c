@@ -117,7 +117,7 @@ static void *sysgenid_map(int fd, unsigned int *flags)
 {
 	size_t psz = sysconf(_SC_PAGESIZE);
 	const uint32_t *fields;
-	uint32_t off, dist;
+	uint32_t off, dist, vmf;
 	char *area, *vm;
 
 	area = mmap(NULL, 2 * psz, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -137,8 +137,9 @@ static void *sysgenid_map(int fd, unsigned int *flags)
 	fields = (const uint32_t *)area;
 	off = fields[SYSGENID_PAGE_VM_OFFSET / sizeof(uint32_t)];
 	dist = psz + off;
-	if (!(fields[SYSGENID_PAGE_FLAGS / sizeof(uint32_t)] &
-	      SYSGENID_PAGE_F_VM) ||
+	vmf = fields[SYSGENID_PAGE_FLAGS / sizeof(uint32_t)] &
+	      (SYSGENID_PAGE_F_VM | SYSGENID_PAGE_F_VMCLOCK);
+	if (!vmf || vmf == (SYSGENID_PAGE_F_VM | SYSGENID_PAGE_F_VMCLOCK) ||
 	    off > psz - SYSGENID_VM_ID_SIZE || dist % 8 ||
 	    dist / 8 >= 1u << (31 - SYSGENID__VM_SHIFT))
 		goto no_vm;
@@ -153,6 +154,8 @@ static void *sysgenid_map(int fd, unsigned int *flags)
 		 */
 		return area;
 	*flags |= SYSGENID__VM | (dist / 8) << SYSGENID__VM_SHIFT;
+	if (vmf == SYSGENID_PAGE_F_VMCLOCK)
+		*flags |= SYSGENID__VM_COUNTER;
 	return area;
 
 no_vm:
@@ -403,8 +406,9 @@ int sysgenid_seed(struct sysgenid *sg, void *buf, size_t len)
  * As sysgenid_seed(); with SYSGENID_SEED_CLONE_UNIQUE, only where the
  * seed is sure to differ between clones of one snapshot even while their
  * kernel generators are identical: the VM generation page is mapped and
- * holds a VM generation ID (all zeros is no ID). Otherwise -EOPNOTSUPP
- * and nothing is written.
+ * holds a VM generation ID (all zeros is no ID). VMClock's page holds a
+ * counter that every clone of a snapshot shares, not an ID. Otherwise
+ * -EOPNOTSUPP and nothing is written.
  */
 int sysgenid_seed2(struct sysgenid *sg, void *buf, size_t len,
 		   unsigned int flags)
@@ -437,7 +441,8 @@ int sysgenid_seed2(struct sysgenid *sg, void *buf, size_t len,
 			id[n] = __atomic_load_n(&live[n], __ATOMIC_RELAXED);
 	}
 	if ((flags & SYSGENID_SEED_CLONE_UNIQUE) &&
-	    !(id[0] | id[1] | id[2] | id[3])) {
+	    ((sg->flags & SYSGENID__VM_COUNTER) ||
+	     !(id[0] | id[1] | id[2] | id[3]))) {
 		explicit_bzero(rnd, sizeof(rnd));
 		return -EOPNOTSUPP;
 	}

@@ -98,6 +98,52 @@ static void seed_clones(void)
 	sysgenid_close(&sg);
 }
 
+/*
+ * VMClock's page as the VM generation page (SYSGENID_PAGE_F_VMCLOCK): the
+ * same fast path, but its counter is no clone-unique ID; both flags at
+ * once are no layout the library knows.
+ */
+static void vmclock_page(void)
+{
+	unsigned char c[32];
+	struct sysgenid sg;
+	unsigned long calls;
+	uint32_t g0;
+
+	fakedev_reset(FAKEDEV_VMCLOCK);
+	if (sysgenid_open(&sg, SYSGENID_OBSERVER)) {
+		t(0, "open the fake device with VMClock's page");
+		return;
+	}
+	t((sg.flags & SYSGENID__VM) && (sg.flags & SYSGENID__VM_COUNTER),
+	  "VMClock's page is mapped as the VM generation page, as a counter");
+	g0 = sysgenid_get(&sg);
+	calls = fakedev_syscalls();
+	t(sysgenid_changed(&sg) == 0 && fakedev_syscalls() == calls,
+	  "VMClock: nothing pending, no system call");
+	fakedev_restore(0x22);
+	t(sysgenid_changed(&sg) == 1 && fakedev_syscalls() == calls + 1 &&
+	  sysgenid_get(&sg) == g0 + 1,
+	  "VMClock: a new counter is seen, one system call, new generation");
+	memset(c, 0xee, sizeof(c));
+	t(sysgenid_seed2(&sg, c, sizeof(c), SYSGENID_SEED_CLONE_UNIQUE) ==
+	  -EOPNOTSUPP && c[0] == 0xee && c[31] == 0xee,
+	  "VMClock: CLONE_UNIQUE on a non-zero counter: -EOPNOTSUPP, nothing "
+	  "written");
+	t(sysgenid_seed(&sg, c, sizeof(c)) == 0,
+	  "VMClock: sysgenid_seed() succeeds");
+	sysgenid_close(&sg);
+
+	fakedev_reset(1 | FAKEDEV_VMCLOCK);
+	if (sysgenid_open(&sg, SYSGENID_OBSERVER)) {
+		t(0, "open the fake device with both VM flags");
+		return;
+	}
+	t(!(sg.flags & SYSGENID__VM),
+	  "both SYSGENID_PAGE_F_VM and _VMCLOCK: the VM page is not used");
+	sysgenid_close(&sg);
+}
+
 /* A change between open() and the load in sysgenid_open(). */
 static void open_race(int fdinfo)
 {
@@ -137,6 +183,7 @@ int main(void)
 {
 	restore_seen();
 	seed_clones();
+	vmclock_page();
 	open_race(1);
 	open_race(0);
 	printf("1..%d\n", n);

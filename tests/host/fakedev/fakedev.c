@@ -27,13 +27,15 @@
 #include "fakedev.h"
 
 #define PAGE		4096
-#define VM_OFF		40	/* the ID's offset in the VM page (QEMU's) */
+#define VMGENID_OFF	40	/* the ID's offset in the VM page (QEMU's) */
+#define VMCLOCK_OFF	0x68	/* vm_generation_counter in VMClock's */
 #define MAXFD		1024
 
 static int memfd = -1;
 static uint8_t *dev;		/* the two pages, as the driver sees them */
 static struct { int open, watcher; uint32_t seen; } files[MAXFD];
 static int vm_mode, change_at_mmap, no_fdinfo, fixed_random;
+static unsigned int vm_off = VMGENID_OFF;
 static unsigned long syscalls;
 
 #define REAL(ret, name, ...) \
@@ -51,9 +53,9 @@ static int is_fake(int fd)
 static void driver_sync(void)
 {
 	syscalls++;
-	if (vm_mode && memcmp(dev + 16, dev + PAGE + VM_OFF, 16)) {
+	if (vm_mode && memcmp(dev + 16, dev + PAGE + vm_off, 16)) {
 		__atomic_store_n(gen_p(), *gen_p() + 1, __ATOMIC_RELEASE);
-		memcpy(dev + 16, dev + PAGE + VM_OFF, 16);
+		memcpy(dev + 16, dev + PAGE + vm_off, 16);
 	}
 }
 
@@ -72,11 +74,12 @@ void fakedev_reset(int vm)
 	}
 	memset(dev, 0, 2 * PAGE);
 	vm_mode = vm;
+	vm_off = vm & FAKEDEV_VMCLOCK ? VMCLOCK_OFF : VMGENID_OFF;
 	f = (uint32_t *)dev;
 	f[0] = 7;
 	if (vm) {
-		f[1] = 1;		/* SYSGENID_PAGE_F_VM */
-		f[2] = VM_OFF;		/* SYSGENID_PAGE_VM_OFFSET */
+		f[1] = vm;		/* SYSGENID_PAGE_F_VM or _VMCLOCK */
+		f[2] = vm_off;		/* SYSGENID_PAGE_VM_OFFSET */
 		fakedev_set_vm_id(0x11);
 	}
 	change_at_mmap = no_fdinfo = fixed_random = 0;
@@ -84,11 +87,11 @@ void fakedev_reset(int vm)
 
 void fakedev_set_vm_id(int byte)
 {
-	memset(dev + PAGE + VM_OFF, byte, 16);
+	memset(dev + PAGE + vm_off, byte, 16);
 	memset(dev + 16, byte, 16);
 }
 
-void fakedev_restore(int byte) { memset(dev + PAGE + VM_OFF, byte, 16); }
+void fakedev_restore(int byte) { memset(dev + PAGE + vm_off, byte, 16); }
 void fakedev_change(void) { __atomic_store_n(gen_p(), *gen_p() + 1, __ATOMIC_RELEASE); }
 void fakedev_change_at_mmap(int on) { change_at_mmap = on; }
 void fakedev_no_fdinfo(int on) { no_fdinfo = on; }

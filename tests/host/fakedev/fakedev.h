@@ -3,7 +3,9 @@
 #ifndef FAKEDEV_H
 #define FAKEDEV_H
 #include <stdint.h>
-void fakedev_reset(int vm);		/* fresh device, with or without VM page */
+/* fresh device: vm 0 (no VM page), 1 (VMGenID's) or FAKEDEV_VMCLOCK */
+void fakedev_reset(int vm);
+#define FAKEDEV_VMCLOCK	2	/* SYSGENID_PAGE_F_VMCLOCK */
 void fakedev_set_vm_id(int byte);	/* live and recorded ID: nothing pending */
 void fakedev_restore(int byte);		/* hypervisor's new ID, not yet handled */
 void fakedev_change(void);		/* the driver changes the generation */
