@@ -191,8 +191,8 @@ static int read_sysfs(const char *name, unsigned long *val)
 
 /*
  * Where the VM generation comes from: sysfs vm_source and vmclock_source
- * ("mapped", or why the hypervisor's page is not used); "unknown" for a
- * driver without the attribute.
+ * ("mapped", or why the hypervisor's page is not used) and vm_page (which
+ * page userspace may map); "unknown" for a driver without the attribute.
  */
 static void read_source(const char *name, char *buf, size_t len)
 {
@@ -213,7 +213,7 @@ static void read_source(const char *name, char *buf, size_t len)
 
 static int cmd_status(int argc, char **argv)
 {
-	char source[64], vmclock[64];
+	char source[64], vmclock[64], page[64];
 	static const char *const names[] = {
 		"generation", "watchers", "outdated_watchers",
 	};
@@ -230,6 +230,7 @@ static int cmd_status(int argc, char **argv)
 	}
 	read_source("vm_source", source, sizeof(source));
 	read_source("vmclock_source", vmclock, sizeof(vmclock));
+	read_source("vm_page", page, sizeof(page));
 	for (i = 0; i < 3; i++) {
 		if (json)
 			printf("%s\"%s\":%lu", i ? "," : "{", names[i], val[i]);
@@ -238,10 +239,11 @@ static int cmd_status(int argc, char **argv)
 	}
 	/* The reasons are plain words: nothing to escape in JSON. */
 	if (json)
-		printf(",\"vm_source\":\"%s\",\"vmclock_source\":\"%s\"}\n",
-		       source, vmclock);
+		printf(",\"vm_source\":\"%s\",\"vmclock_source\":\"%s\","
+		       "\"vm_page\":\"%s\"}\n", source, vmclock, page);
 	else
-		printf("vm_source: %s\nvmclock_source: %s\n", source, vmclock);
+		printf("vm_source: %s\nvmclock_source: %s\nvm_page: %s\n",
+		       source, vmclock, page);
 	return EXIT_OK;
 }
 
