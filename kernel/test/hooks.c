@@ -30,3 +30,7 @@ MODULE_PARM_DESC(test_vm_store_delay_us, "Test build: delay between the generati
 unsigned int sysgenid_test_vmfork_delay_ms;
 module_param_named(test_vmfork_delay_ms, sysgenid_test_vmfork_delay_ms, uint, 0644);
 MODULE_PARM_DESC(test_vmfork_delay_ms, "Test build: delay before the change for a new VM generation ID");
+
+bool sysgenid_test_system_ram;
+module_param_named(test_system_ram, sysgenid_test_system_ram, bool, 0444);
+MODULE_PARM_DESC(test_system_ram, "Test build: every range is System RAM (no VM page offered)");

@@ -25,6 +25,9 @@
  *                        reseeded), to widen the window after a restore
  *                        that only the counter alone has (the clones
  *                        test's negative control)
+ *   test_system_ram      makes region_intersects() say that every range is
+ *                        System RAM, so that the driver offers neither
+ *                        VMGenID's page nor VMClock's (but follows both)
  */
 #ifndef _SYSGENID_TEST_HOOKS_H
 #define _SYSGENID_TEST_HOOKS_H
@@ -44,6 +47,7 @@ extern bool sysgenid_test_bump_late;
 extern bool sysgenid_test_fail_init;
 extern unsigned int sysgenid_test_vm_store_delay_us;
 extern unsigned int sysgenid_test_vmfork_delay_ms;
+extern bool sysgenid_test_system_ram;
 
 #define sysgenid_test_store_window()	udelay(READ_ONCE(sysgenid_test_store_delay_us))
 #define sysgenid_test_vm_store_window()	udelay(READ_ONCE(sysgenid_test_vm_store_delay_us))
@@ -77,5 +81,20 @@ static inline int sysgenid_test_register_vmfork(struct notifier_block *nb)
 }
 
 #define register_random_vmfork_notifier(nb)	sysgenid_test_register_vmfork(nb)
+
+#include <linux/ioport.h>
+
+static inline int sysgenid_test_region_intersects(resource_size_t start,
+						  size_t size,
+						  unsigned long flags,
+						  unsigned long desc)
+{
+	if (sysgenid_test_system_ram)
+		return REGION_INTERSECTS;
+	return region_intersects(start, size, flags, desc);
+}
+
+#define region_intersects(start, size, flags, desc) \
+	sysgenid_test_region_intersects(start, size, flags, desc)
 
 #endif /* _SYSGENID_TEST_HOOKS_H */

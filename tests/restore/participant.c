@@ -14,6 +14,10 @@
  *	spin	watcher loading the mapped page in a hot loop; reseeds, acks
  *	map	observer like AWS-LC: maps the page, closes the fd, then only
  *		loads from the page; reseeds, has nothing to acknowledge
+ *	lib	observer through libsysgenid: sysgenid_changed() every
+ *		millisecond (no system call while nothing is pending);
+ *		reseeds; its "saw" line says what the generation page held
+ *		when it first saw the change (before=)
  *	orch	orchestrator: acknowledges, then waits in
  *		SYSGENID_WAIT_WATCHERS and checks sysfs once it returns
  *	uevent	prints the driver's KOBJ_CHANGE uevents (SYSGENID=<n>)
@@ -30,6 +34,7 @@
 #include <linux/netlink.h>
 #include <linux/sysgenid.h>
 #include <stdarg.h>
+#include <sysgenid.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,6 +263,48 @@ static void __noreturn run_map(void)
 	}
 }
 
+/*
+ * A crypto library's check before each use, through libsysgenid. The
+ * generation page is loaded just before sysgenid_changed(): "before=" the
+ * old generation on a change means the library saw the restore from the
+ * VM generation page, before the kernel changed the generation, and its
+ * one system call made the change (where nothing else in the guest does).
+ */
+static void __noreturn run_lib(void)
+{
+	const struct timespec pause = { .tv_nsec = OBSERVER_NS };
+	struct sysgenid sg;
+	uint32_t gen, page;
+	int ret;
+
+	ret = sysgenid_open(&sg, SYSGENID_OBSERVER);
+	if (ret) {
+		errno = -ret;
+		die("sysgenid_open");
+	}
+	say("ready %u vm_page=%d counter=%d", sysgenid_get(&sg),
+	    !!(sg.flags & SYSGENID__VM), !!(sg.flags & SYSGENID__VM_COUNTER));
+	for (;;) {
+		nanosleep(&pause, NULL);
+		page = __atomic_load_n(sg.page, __ATOMIC_ACQUIRE);
+		ret = sysgenid_changed(&sg);
+		if (ret < 0) {
+			errno = -ret;
+			die("sysgenid_changed");
+		}
+		if (!ret)
+			continue;
+		gen = sysgenid_get(&sg);
+		say("saw %u before=%u", gen, page);
+		reseed(gen);
+		ret = sysgenid_ack(&sg, gen);
+		if (ret) {
+			errno = -ret;
+			die("sysgenid_ack");
+		}
+	}
+}
+
 static void __noreturn run_orch(void)
 {
 	int fd = open_dev(O_RDWR);
@@ -423,7 +470,7 @@ static void __noreturn run_kmsg(void)
 static void report(void)
 {
 	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	char param[8] = "", source[64] = "", vmclock[64] = "";
+	char param[8] = "", source[64] = "", vmclock[64] = "", page[64] = "";
 	size_t i;
 
 	if (fd < 0)
@@ -435,13 +482,18 @@ static void report(void)
 		snprintf(vmclock, sizeof(vmclock), "absent");
 	else
 		read_small_file(SYSFS "vmclock_source", vmclock, sizeof(vmclock));
+	if (access(SYSFS "vm_page", F_OK))
+		snprintf(page, sizeof(page), "absent");
+	else
+		read_small_file(SYSFS "vm_page", page, sizeof(page));
 	for (i = 0; source[i]; i++)
 		if (source[i] == ' ')
 			source[i] = '_';
 	say("report %u watchers=%u outdated=%u vmforks=%u vmgenid=%s "
-	    "vm_source=%s vmclock_source=%s", sysfs_u32("generation"),
-	    sysfs_u32("watchers"), sysfs_u32("outdated_watchers"),
-	    kmsg_count_vmforks(fd), param, source, vmclock);
+	    "vm_source=%s vmclock_source=%s vm_page=%s",
+	    sysfs_u32("generation"), sysfs_u32("watchers"),
+	    sysfs_u32("outdated_watchers"), kmsg_count_vmforks(fd), param,
+	    source, vmclock, page);
 	close(fd);
 }
 
@@ -494,7 +546,7 @@ int main(int argc, char **argv)
 		{ "read", run_read }, { "epoll", run_epoll },
 		{ "spin", run_spin }, { "map", run_map },
 		{ "orch", run_orch }, { "uevent", run_uevent },
-		{ "kmsg", run_kmsg },
+		{ "kmsg", run_kmsg }, { "lib", run_lib },
 	};
 	size_t i;
 

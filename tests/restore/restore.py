@@ -42,15 +42,17 @@ import qemu  # noqa: E402
 import vmclock  # noqa: E402
 from run import SPLAT  # noqa: E402
 
-ROLES = ("read", "epoll", "spin", "map", "orch", "uevent", "kmsg", "ctl")
-PARTICIPANTS = ("read", "epoll", "spin", "map", "orch")
+ROLES = ("read", "epoll", "spin", "map", "lib", "orch", "uevent", "kmsg",
+         "ctl")
+PARTICIPANTS = ("read", "epoll", "spin", "map", "lib", "orch")
 WATCHERS = ("read", "epoll", "spin", "orch")
-RESEEDERS = ("read", "epoll", "spin", "map")
+RESEEDERS = ("read", "epoll", "spin", "map", "lib")
 DESCRIPTION = {
     "read": "blocking-read watcher",
     "epoll": "epoll watcher",
     "spin": "hot-loop watcher (mmap)",
     "map": "AWS-LC-style observer (mmap only)",
+    "lib": "libsysgenid observer (sysgenid_changed)",
     "orch": "orchestrator",
     "uevent": "uevent listener",
     "kmsg": "kernel log",
@@ -315,6 +317,7 @@ def real_restore(g, checks, guid, gen, vmforks, pools, before_cont=None,
     def complete():
         return (all(g.find(start, r, "acked", gen) for r in WATCHERS)
                 and g.find(start, "map", "reseeded", gen)
+                and g.find(start, "lib", "reseeded", gen)
                 and g.find(start, "orch", "sysfs", gen)
                 and g.find(start, "uevent", "uevent", gen)
                 and (not vmforks or g.find(start, "kmsg", "vmfork", vmforks)))
@@ -395,28 +398,55 @@ def null_restore(g, checks, guid, gen, vmforks, param, **sources):
 
 
 def check_report(g, checks, gen, vmforks, param, vm_source=None,
-                 vmclock_source="no-device"):
+                 vmclock_source="no-device", vm_page=None):
     """What the control role reports of sysfs, the module parameter and
-    the kernel log; vm_source by default follows vmgenid=param."""
+    the kernel log; vm_source by default follows vmgenid=param, vm_page
+    (the page offered to userspace) vm_source."""
     start = len(g.events)
     g.command("report")
     g.pump(lambda: g.find(start, "ctl", "report"), EVENT_TIMEOUT)
     rep = g.find(start, "ctl", "report")
     got = (rep[0].value, rep[0].fields) if rep else None
     source = vm_source or ("mapped" if param == "Y" else "disabled")
+    page = vm_page or ("vmgenid" if source == "mapped" else "none")
     want = (str(gen), {"watchers": str(len(WATCHERS)), "outdated": "0",
                        "vmforks": str(vmforks), "vmgenid": param,
-                       "vm_source": source, "vmclock_source": vmclock_source})
+                       "vm_source": source, "vmclock_source": vmclock_source,
+                       "vm_page": page})
     checks.check("state: generation %d, %d watchers, 0 outdated, %d VM fork "
-                 "message(s), vmgenid=%s, vm_source %s, vmclock_source %s"
-                 % (gen, len(WATCHERS), vmforks, param, source,
-                    vmclock_source), got == want, got)
+                 "message(s), vmgenid=%s, vm_source %s, vmclock_source %s, "
+                 "vm_page %s" % (gen, len(WATCHERS), vmforks, param, source,
+                                 vmclock_source, page), got == want, got)
 
 
-def check_ready(g, checks):
+def check_ready(g, checks, lib_page=None):
+    """Every role ready at generation 0; lib_page: what the library
+    observer mapped ("vmgenid", "vmclock" or "none"), if given."""
     ready = {r: values(g.find(role=r, kind="ready")) for r in ROLES}
     checks.check("all participants ready at generation 0",
                  all(v == ["0"] for v in ready.values()), ready)
+    if lib_page is None:
+        return
+    ev = g.find(role="lib", kind="ready")
+    got = ((ev[0].fields.get("vm_page"), ev[0].fields.get("counter"))
+           if ev else None)
+    want = {"vmgenid": ("1", "0"), "vmclock": ("1", "1"),
+            "none": ("0", "0")}[lib_page]
+    what = {"vmgenid": "VMGenID's page", "vmclock": "VMClock's page",
+            "none": "no page"}[lib_page]
+    checks.check("libsysgenid mapped %s as the VM generation page" % what,
+                 got == want, got)
+
+
+def check_lib_first(g, checks, start, gen):
+    """The library observer saw generation gen while the generation page
+    still held the one before: from the VM generation page, with no system
+    call, and its one system call made the change."""
+    saw = g.find(start, "lib", "saw", gen)
+    before = [e.fields.get("before") for e in saw]
+    checks.check("libsysgenid saw the restore before the kernel changed the "
+                 "generation (page still %d), and its system call made it"
+                 % (gen - 1), before == [str(gen - 1)], before)
 
 
 def check_end(g, checks):
@@ -454,7 +484,7 @@ def scenario_vmgenid(g, checks, restores=3, kernel_driver=True):
     logs each VM fork); without it sysgenid alone must."""
     g.boot(str(uuid.uuid4()))
     checks.check("module loaded", "@@RESULT module-load ok" in g.lines)
-    check_ready(g, checks)
+    check_ready(g, checks, "vmgenid")
     pools = {r: set() for r in RESEEDERS}
     for n in range(1, restores + 1):
         guid = str(uuid.uuid4())
@@ -517,7 +547,7 @@ def set_counter(qsock, value):
 VMCLOCK_CLONES = 4
 
 
-def scenario_vmclock(g, checks, with_vmgenid=False):
+def scenario_vmclock(g, checks, with_vmgenid=False, poll=True, no_page=False):
     """QEMU 10.0's -device vmclock (with_vmgenid: and -device vmgenid).
     The device as QEMU makes it offers no counter: sysgenid must not use
     it and sysfs must say so. Then the restoring QEMU's qtest socket sets
@@ -527,12 +557,26 @@ def scenario_vmclock(g, checks, with_vmgenid=False):
     generation page reseeded, the uevent; a restore with the counter
     unchanged changes nothing. Without VMGenID, last, VMCLOCK_CLONES clones
     of one snapshot, all with the same new counter: every reseeder's
-    getrandom() output after the change differs in every pair."""
+    getrandom() output after the change differs in every pair.
+    vm_page: VMClock's page is the one offered to userspace without
+    VMGenID; with it, VMGenID's, as QEMU offers no counter at load.
+    poll=False: the guest loads the module with vmclock_poll_ms=0, so that
+    nothing in the kernel makes a change on its own (every other
+    participant sleeps in the kernel or loads the generation page): the
+    library observer must see each restore from VMClock's page and make
+    the change with its system call. no_page: the test build's
+    test_system_ram=1 refuses both pages, so that VMGenID's notification
+    (through the kernel's vmgenid driver) has no ID to compare with the
+    one the change was made for, and must still make no second change."""
     qsock = os.path.join(g.workdir, "qtest.sock")
     g.qemu = vmclock.QEMU10
     g.extra = ["-device", "vmclock"]
     g.incoming_extra = vmclock.qtest_args(qsock)
     vm_source = "mapped" if with_vmgenid else "no-device"
+    vm_page = "vmgenid" if with_vmgenid else "vmclock"
+    if no_page:
+        vm_source = "system-ram" if with_vmgenid else vm_source
+        vm_page = "none"
 
     def guid():
         return str(uuid.uuid4()) if with_vmgenid else None
@@ -542,27 +586,30 @@ def scenario_vmclock(g, checks, with_vmgenid=False):
 
     g.boot(guid())
     checks.check("module loaded", "@@RESULT module-load ok" in g.lines)
-    check_ready(g, checks)
+    check_ready(g, checks, vm_page)
     checks.section("boot")
-    check_report(g, checks, 0, 0, "Y", vm_source, "no-counter")
+    check_report(g, checks, 0, 0, "Y", vm_source, "no-counter", vm_page)
     if not with_vmgenid:
         checks.section("restore, vmclock as QEMU makes it")
         null_restore(g, checks, None, 0, 0, "Y", vm_source=vm_source,
-                     vmclock_source="no-counter")
+                     vmclock_source="no-counter", vm_page=vm_page)
     pools = {r: set() for r in RESEEDERS}
     last = None
     for n, value in enumerate((0x1234, 0x1235), 1):
         last = guid()
         vmforks = n if with_vmgenid else 0
         checks.section("restore %d, counter %#x" % (n, value))
+        start = len(g.events)
         t = real_restore(g, checks, last, n, vmforks, pools, counter(value))
         if t:
             print("# %s: %s" % (checks.prefix, timing_text(t)), flush=True)
-        check_report(g, checks, n, vmforks, "Y", vm_source, "mapped")
+        if not poll:
+            check_lib_first(g, checks, start, n)
+        check_report(g, checks, n, vmforks, "Y", vm_source, "mapped", vm_page)
     checks.section("restore, same counter%s" % (" and GUID" if with_vmgenid
                                                  else ""))
     null_restore(g, checks, last, n, vmforks, "Y", vm_source=vm_source,
-                 vmclock_source="mapped")
+                 vmclock_source="mapped", vm_page=vm_page)
     if not with_vmgenid:
         # Clones of one snapshot get the same counter from a hypervisor:
         # what tells their generators apart is sysgenid's reseed alone.
@@ -577,6 +624,8 @@ def scenario_vmclock(g, checks, with_vmgenid=False):
             if t:
                 print("# %s: %s" % (checks.prefix, timing_text(t)),
                       flush=True)
+            if not poll:
+                check_lib_first(g, checks, start, n + 1)
             got.append({r: [e.fields.get("pool") for e in
                             g.find(start, r, "reseeded", n + 1)]
                         for r in RESEEDERS})
@@ -597,8 +646,16 @@ def scenario_vmclock(g, checks, with_vmgenid=False):
     check_end(g, checks)
 
 
+def scenario_vmclock_nopoll(g, checks):
+    scenario_vmclock(g, checks, poll=False)
+
+
 def scenario_vmclock_vmgenid(g, checks):
     scenario_vmclock(g, checks, with_vmgenid=True)
+
+
+def scenario_vmclock_vmgenid_no_page(g, checks):
+    scenario_vmclock(g, checks, with_vmgenid=True, no_page=True)
 
 
 def scenario_vmclock_ptp(g, checks):
@@ -799,9 +856,13 @@ def cmd_vmclock(args):
         return 1
     failed = 0
     for series in args.kernels.split():
-        failed += run_scenario(series, "vmclock", scenario_vmclock, tap)
+        failed += run_scenario(series, "vmclock", scenario_vmclock_nopoll,
+                               tap, "sgmodargs=vmclock_poll_ms=0")
         failed += run_scenario(series, "vmclock+vmgenid",
                                scenario_vmclock_vmgenid, tap)
+        failed += run_scenario(series, "vmclock+vmgenid-nopage",
+                               scenario_vmclock_vmgenid_no_page, tap,
+                               "sgmodule=test sgmodargs=test_system_ram=1")
         if has_kmod(series, "ptp_vmclock"):
             failed += run_scenario(series, "vmclock+ptp_vmclock",
                                    scenario_vmclock_ptp, tap,
