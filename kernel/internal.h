@@ -77,6 +77,7 @@ static inline int sysgenid_vm_mmap(struct vm_area_struct *vma)
 void sysgenid_vmclock_init(void);
 void sysgenid_vmclock_exit(void);
 bool sysgenid_vmclock_pending(void);
+bool sysgenid_vmclock_notified(void);
 void sysgenid_vmclock_made_locked(void);
 void sysgenid_vmclock_seed(u64 seed[2]);
 bool sysgenid_vmclock_offer(bool only, const void **page, unsigned long *pfn,
@@ -92,6 +93,11 @@ static inline void sysgenid_vmclock_exit(void)
 }
 
 static inline bool sysgenid_vmclock_pending(void)
+{
+	return false;
+}
+
+static inline bool sysgenid_vmclock_notified(void)
 {
 	return false;
 }

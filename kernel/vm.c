@@ -48,6 +48,7 @@
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/random.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -130,6 +131,8 @@ static u64 sysgenid_vm_made_for[2];
 static DECLARE_WAIT_QUEUE_HEAD(sysgenid_vm_wq);
 /* Serializes sysgenid_vm_restore(): one reseed per new ID from here. */
 static DEFINE_MUTEX(sysgenid_vm_lock);
+/* The task in sysgenid_vm_restore()'s reseed, whose vmfork is its own. */
+static struct task_struct *sysgenid_vm_reseeder;
 
 static void sysgenid_vm_live(u64 id[2])
 {
@@ -246,8 +249,10 @@ void sysgenid_vm_restore(void)
 			sysgenid_vm_live(seed.id);
 		sysgenid_vmclock_seed(seed.vmclock);
 		seed.cycles = random_get_entropy();
+		WRITE_ONCE(sysgenid_vm_reseeder, current);
 		if (!sysgenid_vmfork_randomness(&seed, sizeof(seed)))
 			pr_warn_once("kernel generator not reseeded for a new VM generation\n");
+		WRITE_ONCE(sysgenid_vm_reseeder, NULL);
 		sysgenid_vm_change();
 	}
 	mutex_unlock(&sysgenid_vm_lock);
@@ -300,15 +305,24 @@ static void sysgenid_vm_notified(void)
 }
 
 /*
- * The vmfork notifier: compare when a source is in use, else bump. (With
- * a VMClock counter but no VMGenID page, a restore that both report, the
- * counter first, is two changes: nothing tells them apart.)
+ * The vmfork notifier: compare when a source is in use, else bump. The
+ * reseed of sysgenid_vm_restore() runs it too (in the tree), for a change
+ * that is made there. Without a VMGenID page, a notification for a
+ * restore whose new VMClock counter made the change already is no second
+ * change: a notification after the counter changed is for that restore
+ * (sysgenid_vmclock_notified()).
  */
 static void sysgenid_vm_fork(void)
 {
+	bool counted = false;
+
+	if (READ_ONCE(sysgenid_vm_reseeder) == current)
+		return;
+	if (!sysgenid_vm_page)
+		counted = sysgenid_vmclock_notified();
 	if (sysgenid_vm_page || sysgenid_vmclock_pending())
 		sysgenid_vm_change();
-	else
+	else if (!counted)
 		sysgenid_bump_generation();
 }
 

@@ -69,6 +69,8 @@ static u64 sysgenid_vmclock_made_for;
 static unsigned long sysgenid_vmclock_pfn;
 /* Whether the hypervisor offered the counter when the driver loaded. */
 static bool sysgenid_vmclock_counted;
+/* The counter when the last vmfork notification came, under sysgenid_lock. */
+static u64 sysgenid_vmclock_notified_for;
 
 /*
  * The generation counter under seq_count; false if the hypervisor does
@@ -126,6 +128,30 @@ void sysgenid_vmclock_made_locked(void)
 
 	if (sysgenid_vmclock_page && sysgenid_vmclock_read(&counter, &marker))
 		WRITE_ONCE(sysgenid_vmclock_made_for, counter);
+}
+
+/*
+ * At a vmfork notification, where no VMGenID page tells which ID it is
+ * for: true if the counter changed since the last notification, so that
+ * the notification is for a restore the counter reports too (a hypervisor
+ * changes both), which must not be a second change. False without the
+ * counter, or for a notification with the counter unchanged: a new VM
+ * generation ID alone.
+ */
+bool sysgenid_vmclock_notified(void)
+{
+	u64 counter, marker;
+	unsigned long flags;
+	bool changed;
+
+	if (!sysgenid_vmclock_page ||
+	    !sysgenid_vmclock_read(&counter, &marker))
+		return false;
+	spin_lock_irqsave(&sysgenid_lock, flags);
+	changed = counter != sysgenid_vmclock_notified_for;
+	sysgenid_vmclock_notified_for = counter;
+	spin_unlock_irqrestore(&sysgenid_lock, flags);
+	return changed;
 }
 
 /* What the reseed for a restore mixes in from the page: counter, marker. */
@@ -246,6 +272,7 @@ static const char * __init sysgenid_vmclock_probe(void)
 	if (sysgenid_vmclock_whole_page(&r))
 		sysgenid_vmclock_pfn = PHYS_PFN(r.start);
 	sysgenid_vmclock_made_for = counter;
+	sysgenid_vmclock_notified_for = counter;
 	return NULL;
 }
 
