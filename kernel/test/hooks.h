@@ -83,6 +83,7 @@ static inline int sysgenid_test_register_vmfork(struct notifier_block *nb)
 #define register_random_vmfork_notifier(nb)	sysgenid_test_register_vmfork(nb)
 
 #include <linux/ioport.h>
+#include <linux/mm.h>
 
 static inline int sysgenid_test_region_intersects(resource_size_t start,
 						  size_t size,
