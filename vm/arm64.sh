@@ -2,9 +2,10 @@
 # arm64.sh kernel            fetch and unpack the arm64 kernel
 # arm64.sh module SRC OUT    cross-build the module in SRC (a kernel/ tree)
 #                            in a copy at OUT; OUT/sysgenid.ko
-# arm64.sh initramfs KO INIT OUT
+# arm64.sh initramfs KO INIT OUT [EXTRA.ko...]
 #                            an initramfs: arm64 busybox, INIT as /init,
-#                            KO as /lib/sysgenid/sysgenid.ko
+#                            KO as /lib/sysgenid/sysgenid.ko, the EXTRA
+#                            modules in /lib/sysgenid/extra/
 #
 # For tests/host/34-dt-vmgenid: Debian's arm64 6.12 kernel (bookworm-
 # backports) under qemu-system-aarch64, where VMGenID is described by the
@@ -113,18 +114,23 @@ module() {	# SRC OUT
 		ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- module
 }
 
-initramfs() {	# KO INIT OUT
+initramfs() {	# KO INIT OUT [EXTRA.ko...]
 	kernel
 	root=$(mktemp -d)
 	trap 'rm -rf "$root"' EXIT
 	mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" \
-		"$root/lib/sysgenid"
+		"$root/lib/sysgenid/extra"
 	cp "$dir/root/bin/busybox" "$root/bin/busybox"
 	ln -s busybox "$root/bin/sh"
 	cp "$2" "$root/init"
 	chmod 755 "$root/init"
 	cp "$1" "$root/lib/sysgenid/sysgenid.ko"
-	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$3"
+	out=$3
+	shift 3
+	for ko in "$@"; do
+		cp "$ko" "$root/lib/sysgenid/extra/"
+	done
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
 }
 
 cmd=${1:-kernel}
