@@ -103,7 +103,8 @@ class VM:
 
     def __init__(self, series, initrd=None, append="", vmgenid="auto",
                  smp=2, memory=512, qmp=False, incoming=None, extra=(),
-                 name="vm", single_thread=False, log=None, qemu=None):
+                 name="vm", single_thread=False, log=None, qemu=None,
+                 console_input=False):
         self.series = series
         self.qemu = qemu or QEMU
         self.initrd = initrd or initramfs(series)
@@ -120,6 +121,8 @@ class VM:
         self.qmp_path = (os.path.join(self.workdir, "%s-%d.qmp" % (name, os.getpid()))
                          if qmp else None)
         self.log = log
+        # With console_input, send() types lines on the guest's console.
+        self.console_input = console_input
         self.lines = []
         self._queue = queue.Queue()
         self.proc = None
@@ -147,7 +150,8 @@ class VM:
         if self.qmp_path and os.path.exists(self.qmp_path):
             os.unlink(self.qmp_path)
         self.started = time.monotonic()
-        self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL,
+        stdin = subprocess.PIPE if self.console_input else subprocess.DEVNULL
+        self.proc = subprocess.Popen(self.argv(), stdin=stdin,
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
         self._thread = threading.Thread(target=self._reader, daemon=True)
@@ -166,6 +170,11 @@ class VM:
                 self.log.flush()
             self._queue.put((stamp, line))
         self._queue.put((time.monotonic(), None))
+
+    def send(self, line):
+        """Type line, and a newline, on the console (console_input)."""
+        self.proc.stdin.write(line.encode() + b"\n")
+        self.proc.stdin.flush()
 
     def expect(self, pattern, timeout=60):
         """Wait for a console line matching pattern; returns (time, match)."""
