@@ -46,7 +46,7 @@ static int vm_source_word(const char *source)
 		"mapped", "disabled", "no-device", "no-addr-method",
 		"bad-addr", "id-straddles-page", "id-unaligned", "system-ram",
 		"memremap-failed", "shared-page", "no-notify-handler",
-		"no-acpi",
+		"no-acpi", "no-reg", "reg-too-small",
 	};
 	size_t i;
 
