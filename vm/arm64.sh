@@ -17,8 +17,8 @@
 #   vmlinuz    the kernel the VM boots; kdir: the headers (KDIR); version
 #   cross/     Debian's aarch64 cross gcc 12 and binutils, unpacked, not
 #              installed: gcc-12-aarch64-linux-gnu conflicts with
-#              gcc-multilib, which vm/host-deps.sh installs for the 32-bit
-#              userspace tests (apt would remove one for the other)
+#              gcc-multilib, which a developer's machine may well have
+#              (apt would remove one for the other; see vm/host-deps.sh)
 # The packages come through a private apt configuration that knows arm64
 # (vm/private-apt.sh, SYSGENID_APT_ARCHS): the host's dpkg architectures
 # are left alone, and nothing is installed but the host packages below.
@@ -88,14 +88,7 @@ kernel() {
 			[ -n "$f" ] && { dpkg-deb -x "$f" "$dir/root"; break; }
 		done
 	done
-	# As vm/fetch-kernels.sh: absolute /usr/... links and paths into our
-	# private tree.
-	find "$dir/root/usr/src" "$dir/root/usr/lib" -type l | while read -r l; do
-		t=$(readlink "$l")
-		case $t in /usr/*) ln -sfn "$dir/root$t" "$l" ;; esac
-	done
-	grep -rlE '/usr/(src|lib)/linux-' "$dir/root/usr/src/$headers/Makefile" |
-		xargs -r sed -i -E "s@([ \"'])/usr/(src|lib)/linux-@\1$dir/root/usr/\2/linux-@g"
+	sh "$top/vm/relink.sh" "$dir/root" "$headers"
 	ln -sfn "$dir/root/boot/vmlinuz-$abi" "$dir/vmlinuz"
 	ln -sfn "$dir/root/usr/src/$headers" "$dir/kdir"
 	[ -f "$dir/vmlinuz" ] && [ -e "$dir/kdir/Makefile" ] &&

@@ -82,14 +82,7 @@ unpack() {
 	# tree the /lib the rest of the harness looks in.
 	[ -e "$dir/root/lib" ] || ln -s usr/lib "$dir/root/lib"
 
-	# The packages refer to each other by absolute /usr/... paths; point
-	# those references into our private tree instead.
-	find "$dir/root/usr/src" "$dir/root/usr/lib" -type l | while read -r l; do
-		t=$(readlink "$l")
-		case $t in /usr/*) ln -sfn "$dir/root$t" "$l" ;; esac
-	done
-	grep -rlE '/usr/(src|lib)/linux-' "$dir/root/usr/src/$headers/Makefile" |
-		xargs -r sed -i -E "s@([ \"'])/usr/(src|lib)/linux-@\1$dir/root/usr/\2/linux-@g"
+	sh "$top/vm/relink.sh" "$dir/root" "$headers"
 
 	for v in "$dir/root/boot/vmlinuz-$abi" "$dir/root/usr/lib/modules/$abi/vmlinuz"; do
 		[ -f "$v" ] && ln -sfn "$v" "$dir/vmlinuz"
