@@ -102,6 +102,8 @@ class Guest:
         self.ctl_path = os.path.join(workdir, "ctl.sock")
         self.single_thread = False
         self.incoming_extra = []    # arguments of the restoring QEMU only
+        self.boot_extra = []        # arguments of the booting QEMU only
+        self.after_start = None     # called with self once a boot started
         self.vm = None
         self.ctl = None
         self.lines = []
@@ -128,7 +130,8 @@ class Guest:
                        single_thread=self.single_thread, log=self.log,
                        extra=["-cpu", "max", "-chardev", chardev,
                               "-serial", "chardev:ctl"] + self.extra
-                       + (self.incoming_extra if incoming else []))
+                       + (self.incoming_extra if incoming else
+                          self.boot_extra))
 
     def _start(self, vm):
         if os.path.exists(self.ctl_path):
@@ -183,6 +186,8 @@ class Guest:
             self.single_thread = attempt == 2
             self.note("boot attempt %d, guid %s" % (attempt + 1, guid))
             self._start(self._vm(guid))
+            if self.after_start:
+                self.after_start(self)
             if self.pump(done, BOOT_TIMEOUT):
                 return
             if self.vm.booted():
@@ -547,7 +552,8 @@ def set_counter(qsock, value):
 VMCLOCK_CLONES = 4
 
 
-def scenario_vmclock(g, checks, with_vmgenid=False, poll=True, no_page=False):
+def scenario_vmclock(g, checks, with_vmgenid=False, poll=True, no_page=False,
+                     at_load=None):
     """QEMU 10.0's -device vmclock (with_vmgenid: and -device vmgenid).
     The device as QEMU makes it offers no counter: sysgenid must not use
     it and sysfs must say so. Then the restoring QEMU's qtest socket sets
@@ -567,7 +573,11 @@ def scenario_vmclock(g, checks, with_vmgenid=False, poll=True, no_page=False):
     the change with its system call. no_page: the test build's
     test_system_ram=1 refuses both pages, so that VMGenID's notification
     (through the kernel's vmgenid driver) has no ID to compare with the
-    one the change was made for, and must still make no second change."""
+    one the change was made for, and must still make no second change.
+    at_load: a qtest socket of the booting QEMU sets the counter to this
+    value right after it starts, long before the guest loads the module,
+    as a hypervisor that offers it from the start would: VMClock's page is
+    then preferred to VMGenID's."""
     qsock = os.path.join(g.workdir, "qtest.sock")
     g.qemu = vmclock.QEMU10
     g.extra = ["-device", "vmclock"]
@@ -577,6 +587,12 @@ def scenario_vmclock(g, checks, with_vmgenid=False, poll=True, no_page=False):
     if no_page:
         vm_source = "system-ram" if with_vmgenid else vm_source
         vm_page = "none"
+    boot_counter = "no-counter"
+    if at_load is not None:
+        boot_sock = os.path.join(g.workdir, "qtest-boot.sock")
+        g.boot_extra = vmclock.qtest_args(boot_sock)
+        g.after_start = lambda g: set_counter(boot_sock, at_load)(g)
+        vm_page, boot_counter = "vmclock", "mapped"
 
     def guid():
         return str(uuid.uuid4()) if with_vmgenid else None
@@ -588,7 +604,7 @@ def scenario_vmclock(g, checks, with_vmgenid=False, poll=True, no_page=False):
     checks.check("module loaded", "@@RESULT module-load ok" in g.lines)
     check_ready(g, checks, vm_page)
     checks.section("boot")
-    check_report(g, checks, 0, 0, "Y", vm_source, "no-counter", vm_page)
+    check_report(g, checks, 0, 0, "Y", vm_source, boot_counter, vm_page)
     if not with_vmgenid:
         checks.section("restore, vmclock as QEMU makes it")
         null_restore(g, checks, None, 0, 0, "Y", vm_source=vm_source,
@@ -652,6 +668,10 @@ def scenario_vmclock_nopoll(g, checks):
 
 def scenario_vmclock_vmgenid(g, checks):
     scenario_vmclock(g, checks, with_vmgenid=True)
+
+
+def scenario_vmclock_vmgenid_at_load(g, checks):
+    scenario_vmclock(g, checks, with_vmgenid=True, at_load=0x1000)
 
 
 def scenario_vmclock_vmgenid_no_page(g, checks):
@@ -860,6 +880,8 @@ def cmd_vmclock(args):
                                tap, "sgmodargs=vmclock_poll_ms=0")
         failed += run_scenario(series, "vmclock+vmgenid",
                                scenario_vmclock_vmgenid, tap)
+        failed += run_scenario(series, "vmclock+vmgenid-at-load",
+                               scenario_vmclock_vmgenid_at_load, tap)
         failed += run_scenario(series, "vmclock+vmgenid-nopage",
                                scenario_vmclock_vmgenid_no_page, tap,
                                "sgmodule=test sgmodargs=test_system_ram=1")
