@@ -467,14 +467,11 @@ int __init sysgenid_vm_init(void)
 	int ret;
 
 	sysgenid_vmclock_init();
-	if (!vmgenid) {
-		sysgenid_vm_mode = "disabled";
-		sysgenid_vm_offer();
-		return 0;
-	}
-	sysgenid_vm_mode = sysgenid_vm_probe();
+	sysgenid_vm_mode = vmgenid ? sysgenid_vm_probe() : "disabled";
 	pr_debug("VM generation source: %s\n", sysgenid_vm_mode);
 	sysgenid_vm_offer();
+	if (!vmgenid)
+		return 0;
 
 	ret = register_random_vmfork_notifier(&sysgenid_vmfork_nb);
 	if (ret) {

@@ -213,10 +213,13 @@ static void read_source(const char *name, char *buf, size_t len)
 
 static int cmd_status(int argc, char **argv)
 {
-	char source[64], vmclock[64], page[64];
 	static const char *const names[] = {
 		"generation", "watchers", "outdated_watchers",
 	};
+	static const char *const sources[] = {
+		"vm_source", "vmclock_source", "vm_page",
+	};
+	char words[3][64];
 	unsigned long val[3];
 	int i, ret;
 
@@ -228,9 +231,8 @@ static int cmd_status(int argc, char **argv)
 		if (ret)
 			return fail(ret, "status");
 	}
-	read_source("vm_source", source, sizeof(source));
-	read_source("vmclock_source", vmclock, sizeof(vmclock));
-	read_source("vm_page", page, sizeof(page));
+	for (i = 0; i < 3; i++)
+		read_source(sources[i], words[i], sizeof(words[i]));
 	for (i = 0; i < 3; i++) {
 		if (json)
 			printf("%s\"%s\":%lu", i ? "," : "{", names[i], val[i]);
@@ -238,12 +240,14 @@ static int cmd_status(int argc, char **argv)
 			printf("%s: %lu\n", names[i], val[i]);
 	}
 	/* The reasons are plain words: nothing to escape in JSON. */
+	for (i = 0; i < 3; i++) {
+		if (json)
+			printf(",\"%s\":\"%s\"", sources[i], words[i]);
+		else
+			printf("%s: %s\n", sources[i], words[i]);
+	}
 	if (json)
-		printf(",\"vm_source\":\"%s\",\"vmclock_source\":\"%s\","
-		       "\"vm_page\":\"%s\"}\n", source, vmclock, page);
-	else
-		printf("vm_source: %s\nvmclock_source: %s\nvm_page: %s\n",
-		       source, vmclock, page);
+		printf("}\n");
 	return EXIT_OK;
 }
 

@@ -467,6 +467,18 @@ static void __noreturn run_kmsg(void)
 	}
 }
 
+/* An attribute of SYSFS; "absent" for a driver without it, not fatal. */
+static void read_attr(const char *name, char *buf, size_t size)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), SYSFS "%s", name);
+	if (access(path, F_OK))
+		snprintf(buf, size, "absent");
+	else
+		read_small_file(path, buf, size);
+}
+
 static void report(void)
 {
 	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -477,15 +489,8 @@ static void report(void)
 		die("open /dev/kmsg");
 	read_small_file(VMGENID_PARAM, param, sizeof(param));
 	read_small_file(SYSFS "vm_source", source, sizeof(source));
-	/* A driver without the attribute is reported, not fatal. */
-	if (access(SYSFS "vmclock_source", F_OK))
-		snprintf(vmclock, sizeof(vmclock), "absent");
-	else
-		read_small_file(SYSFS "vmclock_source", vmclock, sizeof(vmclock));
-	if (access(SYSFS "vm_page", F_OK))
-		snprintf(page, sizeof(page), "absent");
-	else
-		read_small_file(SYSFS "vm_page", page, sizeof(page));
+	read_attr("vmclock_source", vmclock, sizeof(vmclock));
+	read_attr("vm_page", page, sizeof(page));
 	for (i = 0; source[i]; i++)
 		if (source[i] == ' ')
 			source[i] = '_';

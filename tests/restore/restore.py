@@ -321,8 +321,8 @@ def real_restore(g, checks, guid, gen, vmforks, pools, before_cont=None,
 
     def complete():
         return (all(g.find(start, r, "acked", gen) for r in WATCHERS)
-                and g.find(start, "map", "reseeded", gen)
-                and g.find(start, "lib", "reseeded", gen)
+                and all(g.find(start, r, "reseeded", gen)
+                        for r in RESEEDERS if r not in WATCHERS)
                 and g.find(start, "orch", "sysfs", gen)
                 and g.find(start, "uevent", "uevent", gen)
                 and (not vmforks or g.find(start, "kmsg", "vmfork", vmforks)))
@@ -435,10 +435,9 @@ def check_ready(g, checks, lib_page=None):
     ev = g.find(role="lib", kind="ready")
     got = ((ev[0].fields.get("vm_page"), ev[0].fields.get("counter"))
            if ev else None)
-    want = {"vmgenid": ("1", "0"), "vmclock": ("1", "1"),
-            "none": ("0", "0")}[lib_page]
-    what = {"vmgenid": "VMGenID's page", "vmclock": "VMClock's page",
-            "none": "no page"}[lib_page]
+    want, what = {"vmgenid": (("1", "0"), "VMGenID's page"),
+                  "vmclock": (("1", "1"), "VMClock's page"),
+                  "none": (("0", "0"), "no page")}[lib_page]
     checks.check("libsysgenid mapped %s as the VM generation page" % what,
                  got == want, got)
 
@@ -591,7 +590,7 @@ def scenario_vmclock(g, checks, with_vmgenid=False, poll=True, no_page=False,
     if at_load is not None:
         boot_sock = os.path.join(g.workdir, "qtest-boot.sock")
         g.boot_extra = vmclock.qtest_args(boot_sock)
-        g.after_start = lambda g: set_counter(boot_sock, at_load)(g)
+        g.after_start = set_counter(boot_sock, at_load)
         vm_page, boot_counter = "vmclock", "mapped"
 
     def guid():
