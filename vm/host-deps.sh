@@ -5,6 +5,8 @@
 # that one only adds the /usr/include/asm link, and conflicts with every
 # cross compiler (gcc-aarch64-linux-gnu for the arm64 test among them), so
 # tests/host/22-userspace-32bit supplies the link itself where it is missing.
+# acpica-tools (iasl) builds the ACPI table with which tests/restore plays a
+# hypervisor that sends VMClock notifications.
 set -eu
 
 BACKPORTS=/etc/apt/sources.list.d/sysgenid-bookworm-backports.sources
@@ -12,7 +14,7 @@ PKGS="build-essential gcc make bc bison flex libelf-dev libssl-dev kmod cpio
       busybox-static qemu-system-x86 qemu-utils pahole sparse xz-utils
       python3 pkg-config dkms dh-dkms debhelper devscripts lintian fakeroot
       debootstrap groff-base iproute2 criu gcc-12-multilib libc6-dev-i386
-      clang file"
+      clang file acpica-tools"
 
 missing=""
 for p in $PKGS; do

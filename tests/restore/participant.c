@@ -483,6 +483,7 @@ static void report(void)
 {
 	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	char param[8] = "", source[64] = "", vmclock[64] = "", page[64] = "";
+	char notify[64] = "";
 	size_t i;
 
 	if (fd < 0)
@@ -491,14 +492,15 @@ static void report(void)
 	read_small_file(SYSFS "vm_source", source, sizeof(source));
 	read_attr("vmclock_source", vmclock, sizeof(vmclock));
 	read_attr("vm_page", page, sizeof(page));
+	read_attr("vmclock_notify", notify, sizeof(notify));
 	for (i = 0; source[i]; i++)
 		if (source[i] == ' ')
 			source[i] = '_';
 	say("report %u watchers=%u outdated=%u vmforks=%u vmgenid=%s "
-	    "vm_source=%s vmclock_source=%s vm_page=%s",
+	    "vm_source=%s vmclock_source=%s vm_page=%s vmclock_notify=%s",
 	    sysfs_u32("generation"), sysfs_u32("watchers"),
 	    sysfs_u32("outdated_watchers"), kmsg_count_vmforks(fd), param,
-	    source, vmclock, page);
+	    source, vmclock, page, notify);
 	close(fd);
 }
 

@@ -89,8 +89,11 @@ class Guest:
     """
 
     def __init__(self, series, workdir, log, append="", mode="restore",
-                 initrd=None, qemu=None, extra=()):
+                 initrd=None, qemu=None, extra=(), drop=()):
         self.series = series
+        self.drop = set(drop)   # roles the guest does not start (sgdrop=)
+        if drop:
+            append = ("%s sgdrop=%s" % (append, ",".join(drop))).strip()
         self.qemu = qemu
         self.extra = list(extra)
         self.workdir = workdir
@@ -110,6 +113,10 @@ class Guest:
         self.events = []
         self.narrate = None
         self.exited = False
+
+    def roles(self, of):
+        """The roles of the tuple of that this guest runs."""
+        return tuple(r for r in of if r not in self.drop)
 
     def note(self, text, tell=False):
         """Log a host step; with tell, also narrate it (make demo)."""
@@ -181,7 +188,7 @@ class Guest:
         """Boot until every role is ready (or ready() holds); retries boots
         that die early."""
         done = ready or (lambda: all(self.find(role=r, kind="ready")
-                                     for r in ROLES))
+                                     for r in self.roles(ROLES)))
         for attempt in range(3):
             self.single_thread = attempt == 2
             self.note("boot attempt %d, guid %s" % (attempt + 1, guid))
@@ -192,7 +199,8 @@ class Guest:
                 return
             if self.vm.booted():
                 raise RuntimeError("participants not ready: %s" % (
-                    [r for r in ROLES if not self.find(role=r, kind="ready")]
+                    [r for r in self.roles(ROLES)
+                     if not self.find(role=r, kind="ready")]
                     if ready is None else self.lines[-5:]))
             self.vm.kill()
             print("# %s: guest died before /init, retrying" % self.series,
@@ -320,9 +328,9 @@ def real_restore(g, checks, guid, gen, vmforks, pools, before_cont=None,
     resumed = g.restore(guid, before_cont)
 
     def complete():
-        return (all(g.find(start, r, "acked", gen) for r in WATCHERS)
+        return (all(g.find(start, r, "acked", gen) for r in g.roles(WATCHERS))
                 and all(g.find(start, r, "reseeded", gen)
-                        for r in RESEEDERS if r not in WATCHERS)
+                        for r in g.roles(RESEEDERS) if r not in WATCHERS)
                 and g.find(start, "orch", "sysfs", gen)
                 and g.find(start, "uevent", "uevent", gen)
                 and (not vmforks or g.find(start, "kmsg", "vmfork", vmforks)))
@@ -337,21 +345,22 @@ def real_restore(g, checks, guid, gen, vmforks, pools, before_cont=None,
     else:
         c("kernel logged no VM fork: no vmgenid driver handled it",
           not g.find(start, "kmsg", "vmfork"), g.find(start, "kmsg", "vmfork"))
-    for r in PARTICIPANTS:
+    for r in g.roles(PARTICIPANTS):
         seen = values(g.find(start, r, "saw"))
         c("%s saw generation %d, once" % (r, gen), seen == [str(gen)], seen)
-    for r in RESEEDERS:
+    for r in g.roles(RESEEDERS):
         ev = g.find(start, r, "reseeded")
         pool = ev[0].fields.get("pool") if len(ev) == 1 else None
         c("%s reseeded once, new state" % r,
           values(ev) == [str(gen)] and pool not in pools[r], ev)
         pools[r].add(pool)
-    for r in WATCHERS:
+    for r in g.roles(WATCHERS):
         acked = values(g.find(start, r, "acked"))
         c("%s acknowledged generation %d, once" % (r, gen),
           acked == [str(gen)], acked)
     waited = g.find(start, "orch", "waited")
-    acks = [e for r in WATCHERS for e in g.find(start, r, "acked", gen)]
+    acks = [e for r in g.roles(WATCHERS)
+            for e in g.find(start, r, "acked", gen)]
     c("orchestrator's SYSGENID_WAIT_WATCHERS returned 0 after the last ack"
       " was issued",
       [(e.value, e.detail) for e in waited] == [(str(gen), "0")]
@@ -403,7 +412,8 @@ def null_restore(g, checks, guid, gen, vmforks, param, **sources):
 
 
 def check_report(g, checks, gen, vmforks, param, vm_source=None,
-                 vmclock_source="no-device", vm_page=None):
+                 vmclock_source="no-device", vm_page=None,
+                 vmclock_notify="none"):
     """What the control role reports of sysfs, the module parameter and
     the kernel log; vm_source by default follows vmgenid=param, vm_page
     (the page offered to userspace) vm_source."""
@@ -417,20 +427,21 @@ def check_report(g, checks, gen, vmforks, param, vm_source=None,
     want = (str(gen), {"watchers": str(len(WATCHERS)), "outdated": "0",
                        "vmforks": str(vmforks), "vmgenid": param,
                        "vm_source": source, "vmclock_source": vmclock_source,
-                       "vm_page": page})
+                       "vm_page": page, "vmclock_notify": vmclock_notify})
     checks.check("state: generation %d, %d watchers, 0 outdated, %d VM fork "
                  "message(s), vmgenid=%s, vm_source %s, vmclock_source %s, "
-                 "vm_page %s" % (gen, len(WATCHERS), vmforks, param, source,
-                                 vmclock_source, page), got == want, got)
+                 "vm_page %s, vmclock_notify %s"
+                 % (gen, len(WATCHERS), vmforks, param, source,
+                    vmclock_source, page, vmclock_notify), got == want, got)
 
 
 def check_ready(g, checks, lib_page=None):
     """Every role ready at generation 0; lib_page: what the library
     observer mapped ("vmgenid", "vmclock" or "none"), if given."""
-    ready = {r: values(g.find(role=r, kind="ready")) for r in ROLES}
+    ready = {r: values(g.find(role=r, kind="ready")) for r in g.roles(ROLES)}
     checks.check("all participants ready at generation 0",
                  all(v == ["0"] for v in ready.values()), ready)
-    if lib_page is None:
+    if lib_page is None or "lib" in g.drop:
         return
     ev = g.find(role="lib", kind="ready")
     got = ((ev[0].fields.get("vm_page"), ev[0].fields.get("counter"))
@@ -457,7 +468,7 @@ def check_end(g, checks):
     lines = g.lines
     ends = [l.split()[1:] for l in lines if l.startswith("@@SG-END ")]
     checks.check("every participant ran until the end",
-                 sorted(ends) == sorted([r, "running"] for r in ROLES
+                 sorted(ends) == sorted([r, "running"] for r in g.roles(ROLES)
                                         if r != "ctl"), ends)
     guest_end(lines, checks, "restore")
 
@@ -536,14 +547,18 @@ def scenario_off(g, checks):
     check_end(g, checks)
 
 
-def set_counter(qsock, value):
+def set_counter(qsock, value, notify=False):
     """A before_cont for Guest.restore(): the paused VM's VMClock counter
-    (and its flag) set to value through the qtest socket at qsock."""
+    (and its flag) set to value through the qtest socket at qsock; notify:
+    and the flag that declares notifications."""
+    flags = vmclock.GEN_PRESENT | (vmclock.NOTIFY_PRESENT if notify else 0)
+
     def write(g):
         qt = vmclock.QTest(qsock)
-        vmclock.set_generation(qt, value)
+        vmclock.set_generation(qt, value, flags)
         qt.close()
-        g.note("qtest: vm_generation_counter %#x, flag set" % value)
+        g.note("qtest: vm_generation_counter %#x, flags |= %#x"
+               % (value, flags))
     return write
 
 
@@ -552,7 +567,7 @@ VMCLOCK_CLONES = 4
 
 
 def scenario_vmclock(g, checks, with_vmgenid=False, poll=True, no_page=False,
-                     at_load=None):
+                     at_load=None, notify=False):
     """QEMU 10.0's -device vmclock (with_vmgenid: and -device vmgenid).
     The device as QEMU makes it offers no counter: sysgenid must not use
     it and sysfs must say so. Then the restoring QEMU's qtest socket sets
@@ -576,10 +591,21 @@ def scenario_vmclock(g, checks, with_vmgenid=False, poll=True, no_page=False,
     at_load: a qtest socket of the booting QEMU sets the counter to this
     value right after it starts, long before the guest loads the module,
     as a hypervisor that offers it from the start would: VMClock's page is
-    then preferred to VMGenID's."""
+    then preferred to VMGenID's. notify: the restores also set
+    VMCLOCK_FLAG_NOTIFICATION_PRESENT, and an extra ACPI table notifies the
+    device as such a hypervisor does (vmclock-notify.asl); run with
+    vmclock_poll_ms=0 and without the library observer (sgdrop=lib), so
+    that nothing but the notification can make the change: every
+    participant sleeps in the kernel or only loads the generation page."""
     qsock = os.path.join(g.workdir, "qtest.sock")
     g.qemu = vmclock.QEMU10
     g.extra = ["-device", "vmclock"]
+    if notify:
+        g.extra += ["-acpitable", "file=" + vmclock.notify_table()]
+    notify_word = "acpi" if notify else "poll" if poll else "none"
+    boot_notify = ("poll" if poll else "none") if at_load is None \
+        else notify_word
+    lib_first = not poll and "lib" in g.roles(ROLES)
     g.incoming_extra = vmclock.qtest_args(qsock)
     vm_source = "mapped" if with_vmgenid else "no-device"
     vm_page = "vmgenid" if with_vmgenid else "vmclock"
@@ -590,25 +616,27 @@ def scenario_vmclock(g, checks, with_vmgenid=False, poll=True, no_page=False,
     if at_load is not None:
         boot_sock = os.path.join(g.workdir, "qtest-boot.sock")
         g.boot_extra = vmclock.qtest_args(boot_sock)
-        g.after_start = set_counter(boot_sock, at_load)
+        g.after_start = set_counter(boot_sock, at_load, notify)
         vm_page, boot_counter = "vmclock", "mapped"
 
     def guid():
         return str(uuid.uuid4()) if with_vmgenid else None
 
     def counter(value):
-        return set_counter(qsock, value)
+        return set_counter(qsock, value, notify)
 
     g.boot(guid())
     checks.check("module loaded", "@@RESULT module-load ok" in g.lines)
     check_ready(g, checks, vm_page)
     checks.section("boot")
-    check_report(g, checks, 0, 0, "Y", vm_source, boot_counter, vm_page)
+    check_report(g, checks, 0, 0, "Y", vm_source, boot_counter, vm_page,
+                 boot_notify)
     if not with_vmgenid:
         checks.section("restore, vmclock as QEMU makes it")
         null_restore(g, checks, None, 0, 0, "Y", vm_source=vm_source,
-                     vmclock_source="no-counter", vm_page=vm_page)
-    pools = {r: set() for r in RESEEDERS}
+                     vmclock_source=boot_counter, vm_page=vm_page,
+                     vmclock_notify=boot_notify)
+    pools = {r: set() for r in g.roles(RESEEDERS)}
     last = None
     for n, value in enumerate((0x1234, 0x1235), 1):
         last = guid()
@@ -618,13 +646,15 @@ def scenario_vmclock(g, checks, with_vmgenid=False, poll=True, no_page=False,
         t = real_restore(g, checks, last, n, vmforks, pools, counter(value))
         if t:
             print("# %s: %s" % (checks.prefix, timing_text(t)), flush=True)
-        if not poll:
+        if lib_first:
             check_lib_first(g, checks, start, n)
-        check_report(g, checks, n, vmforks, "Y", vm_source, "mapped", vm_page)
+        check_report(g, checks, n, vmforks, "Y", vm_source, "mapped", vm_page,
+                     notify_word)
     checks.section("restore, same counter%s" % (" and GUID" if with_vmgenid
                                                  else ""))
     null_restore(g, checks, last, n, vmforks, "Y", vm_source=vm_source,
-                 vmclock_source="mapped", vm_page=vm_page)
+                 vmclock_source="mapped", vm_page=vm_page,
+                 vmclock_notify=notify_word)
     if not with_vmgenid:
         # Clones of one snapshot get the same counter from a hypervisor:
         # what tells their generators apart is sysgenid's reseed alone.
@@ -639,20 +669,20 @@ def scenario_vmclock(g, checks, with_vmgenid=False, poll=True, no_page=False,
             if t:
                 print("# %s: %s" % (checks.prefix, timing_text(t)),
                       flush=True)
-            if not poll:
+            if lib_first:
                 check_lib_first(g, checks, start, n + 1)
             got.append({r: [e.fields.get("pool") for e in
                             g.find(start, r, "reseeded", n + 1)]
-                        for r in RESEEDERS})
+                        for r in g.roles(RESEEDERS)})
         checks.section("clones")
-        for r in RESEEDERS:
+        for r in g.roles(RESEEDERS):
             pairs = list(itertools.combinations(got, 2))
             same = sum(a[r] == b[r] for a, b in pairs)
             checks.check("%s: getrandom() after the change differs in all "
                          "%d pairs of clones" % (r, len(pairs)),
                          len(pairs) == 6 and same == 0,
                          [c[r] for c in got])
-        every = [{p for r in RESEEDERS for p in c[r]} for c in got]
+        every = [{p for r in g.roles(RESEEDERS) for p in c[r]} for c in got]
         shared = [sorted(a & b) for a, b in itertools.combinations(every, 2)]
         checks.check("no getrandom() output of one clone in another's, "
                      "whichever reader got it", not any(shared), shared)
@@ -663,6 +693,20 @@ def scenario_vmclock(g, checks, with_vmgenid=False, poll=True, no_page=False,
 
 def scenario_vmclock_nopoll(g, checks):
     scenario_vmclock(g, checks, poll=False)
+
+
+def scenario_vmclock_notify(g, checks):
+    scenario_vmclock(g, checks, poll=False, notify=True)
+
+
+def scenario_vmclock_notify_ptp(g, checks):
+    """Notifications with the kernel's own vmclock driver bound first: the
+    flag is declared from boot (with the counter), so that ptp_vmclock
+    installs its notification handler too; sysgenid's is the second on
+    the device. The first restore, which only moves seq_count, notifies
+    and must change nothing."""
+    scenario_vmclock(g, checks, poll=False, notify=True, at_load=0x1000)
+    ptp_bound(g, checks)
 
 
 def scenario_vmclock_vmgenid(g, checks):
@@ -681,6 +725,10 @@ def scenario_vmclock_ptp(g, checks):
     """The same with the kernel's own vmclock driver bound to the device
     first (sgmodprobe=ptp_vmclock): sysgenid reads the page beside it."""
     scenario_vmclock(g, checks)
+    ptp_bound(g, checks)
+
+
+def ptp_bound(g, checks):
     checks.check("ptp_vmclock was bound before sysgenid loaded",
                  "@@RESULT modprobe-ptp_vmclock ok" in g.lines
                  and any("vmclock0: registered miscdev" in l
@@ -877,6 +925,9 @@ def cmd_vmclock(args):
     for series in args.kernels.split():
         failed += run_scenario(series, "vmclock", scenario_vmclock_nopoll,
                                tap, "sgmodargs=vmclock_poll_ms=0")
+        failed += run_scenario(series, "vmclock-notify",
+                               scenario_vmclock_notify, tap,
+                               "sgmodargs=vmclock_poll_ms=0", drop=("lib",))
         failed += run_scenario(series, "vmclock+vmgenid",
                                scenario_vmclock_vmgenid, tap)
         failed += run_scenario(series, "vmclock+vmgenid-at-load",
@@ -888,6 +939,11 @@ def cmd_vmclock(args):
             failed += run_scenario(series, "vmclock+ptp_vmclock",
                                    scenario_vmclock_ptp, tap,
                                    "sgmodprobe=ptp_vmclock")
+            failed += run_scenario(series, "vmclock-notify+ptp_vmclock",
+                                   scenario_vmclock_notify_ptp, tap,
+                                   "sgmodprobe=ptp_vmclock "
+                                   "sgmodargs=vmclock_poll_ms=0",
+                                   drop=("lib",))
     tap.plan()
     return 1 if failed else 0
 
