@@ -26,9 +26,16 @@
  * hypervisor gives every guest, which ptp_vmclock maps for userspace too,
  * and nothing else. The mainline vmclock driver, where it is bound, owns
  * the device; this source only reads the page, through its own mapping.
- * No hypervisor here notifies (QEMU's vmclock device does not), so
- * besides every system call on the device, a delayed work reads the
- * page every vmclock_poll_ms, and a restore wakes sleepers within that.
+ *
+ * Besides every system call on the device, two things make the change
+ * for a new counter. A hypervisor that sets
+ * VMCLOCK_FLAG_NOTIFICATION_PRESENT sends an ACPI notification to the
+ * device each time seq_count becomes even; the handler is installed
+ * whatever the flag says at load (ptp_vmclock's may be there too: ACPICA
+ * keeps a list), since a restore can bring a hypervisor that notifies.
+ * And a delayed work reads the page every vmclock_poll_ms, also while
+ * the hypervisor notifies: a restore onto one that does not must still
+ * wake sleepers, and the read is cheap.
  */
 
 #include <linux/acpi.h>
@@ -71,6 +78,8 @@ static unsigned long sysgenid_vmclock_pfn;
 static bool sysgenid_vmclock_counted;
 /* The counter when the last vmfork notification came, under sysgenid_lock. */
 static u64 sysgenid_vmclock_notified_for;
+/* The device, while its notifications are handled. */
+static struct acpi_device *sysgenid_vmclock_adev;
 
 /*
  * The generation counter under seq_count; false if the hypervisor does
@@ -189,6 +198,17 @@ static void sysgenid_vmclock_poll_fn(struct work_struct *work)
 			      msecs_to_jiffies(vmclock_poll_ms));
 }
 
+/*
+ * The hypervisor's notification: on kacpi_notify, a workqueue, as
+ * sysgenid_vm_restore() needs. One that finds the counter unchanged (the
+ * hypervisor notifies every update of the page) changes nothing.
+ */
+static void sysgenid_vmclock_notify(acpi_handle handle, u32 event, void *data)
+{
+	if (sysgenid_vmclock_pending())
+		sysgenid_vm_restore();
+}
+
 /* The first memory range of the device's _CRS. */
 static int sysgenid_vmclock_range(struct acpi_device *adev, struct resource *r)
 {
@@ -230,6 +250,7 @@ static bool __init sysgenid_vmclock_whole_page(const struct resource *r)
 /* Find and check the hypervisor's structure; NULL when in use, else why not. */
 static const char * __init sysgenid_vmclock_probe(void)
 {
+	const char *why = "no-memory";
 	const struct vmclock_abi *clk;
 	struct acpi_device *adev;
 	u64 counter, marker;
@@ -242,28 +263,32 @@ static const char * __init sysgenid_vmclock_probe(void)
 	if (!adev)
 		return "no-device";
 	ret = sysgenid_vmclock_range(adev, &r);
-	acpi_dev_put(adev);
 	if (ret)
-		return "no-memory";
-	if (resource_size(&r) < sizeof(*clk))
-		return "too-small";
+		goto put;
+	ret = -EINVAL;
+	if (resource_size(&r) < sizeof(*clk)) {
+		why = "too-small";
+		goto put;
+	}
 
 	/* Shared with the hypervisor, as ptp_vmclock maps it: decrypted. */
 	clk = memremap(r.start, resource_size(&r), MEMREMAP_WB | MEMREMAP_DEC);
-	if (!clk)
-		return "memremap-failed";
-	if (le32_to_cpu(clk->magic) != VMCLOCK_MAGIC) {
-		memunmap((void *)clk);
-		return "bad-magic";
+	if (!clk) {
+		why = "memremap-failed";
+		goto put;
 	}
-	if (le16_to_cpu(clk->version) != 1) {
+	if (le32_to_cpu(clk->magic) != VMCLOCK_MAGIC)
+		why = "bad-magic";
+	else if (le16_to_cpu(clk->version) != 1)
+		why = "bad-version";
+	else if (le32_to_cpu(clk->size) < sizeof(*clk) ||
+		 le32_to_cpu(clk->size) > resource_size(&r))
+		why = "too-small";
+	else
+		ret = 0;
+	if (ret) {
 		memunmap((void *)clk);
-		return "bad-version";
-	}
-	if (le32_to_cpu(clk->size) < sizeof(*clk) ||
-	    le32_to_cpu(clk->size) > resource_size(&r)) {
-		memunmap((void *)clk);
-		return "too-small";
+		goto put;
 	}
 
 	sysgenid_vmclock_page = clk;
@@ -273,7 +298,21 @@ static const char * __init sysgenid_vmclock_probe(void)
 		sysgenid_vmclock_pfn = PHYS_PFN(r.start);
 	sysgenid_vmclock_made_for = counter;
 	sysgenid_vmclock_notified_for = counter;
+
+	/* Optional: without it, the poll and system calls see a restore. */
+	if (ACPI_SUCCESS(acpi_install_notify_handler(adev->handle,
+						     ACPI_DEVICE_NOTIFY,
+						     sysgenid_vmclock_notify,
+						     NULL))) {
+		sysgenid_vmclock_adev = adev;
+		return NULL;
+	}
+	pr_warn("VMClock notifications not handled\n");
+	acpi_dev_put(adev);
 	return NULL;
+put:
+	acpi_dev_put(adev);
+	return why;
 }
 
 /* At load, from sysgenid_vm_init(), before the device exists. */
@@ -295,6 +334,14 @@ void sysgenid_vmclock_exit(void)
 {
 	if (!sysgenid_vmclock_page)
 		return;
+	/* Waits for a handler that runs. */
+	if (sysgenid_vmclock_adev) {
+		acpi_remove_notify_handler(sysgenid_vmclock_adev->handle,
+					   ACPI_DEVICE_NOTIFY,
+					   sysgenid_vmclock_notify);
+		acpi_dev_put(sysgenid_vmclock_adev);
+		sysgenid_vmclock_adev = NULL;
+	}
 	cancel_delayed_work_sync(&sysgenid_vmclock_poll);
 	memunmap((void *)sysgenid_vmclock_page);
 	sysgenid_vmclock_page = NULL;
@@ -318,8 +365,31 @@ static ssize_t vmclock_source_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(vmclock_source);
 
+/*
+ * What makes the change for a new counter before a system call does:
+ * "acpi" while the hypervisor declares notifications and the handler is
+ * installed, else "poll" while the delayed work runs, else "none". The
+ * flag alone needs no seq_count: one word, and a stale one is harmless.
+ */
+static ssize_t vmclock_notify_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	const struct vmclock_abi *clk = sysgenid_vmclock_page;
+	const char *how = "none";
+
+	if (clk && sysgenid_vmclock_adev &&
+	    le64_to_cpu(READ_ONCE(clk->flags)) &
+	    VMCLOCK_FLAG_NOTIFICATION_PRESENT)
+		how = "acpi";
+	else if (clk && vmclock_poll_ms)
+		how = "poll";
+	return sysfs_emit(buf, "%s\n", how);
+}
+static DEVICE_ATTR_RO(vmclock_notify);
+
 static struct attribute *sysgenid_vmclock_attrs[] = {
 	&dev_attr_vmclock_source.attr,
+	&dev_attr_vmclock_notify.attr,
 	NULL
 };
 
