@@ -191,8 +191,10 @@ static int read_sysfs(const char *name, unsigned long *val)
 
 /*
  * Where the VM generation comes from: sysfs vm_source and vmclock_source
- * ("mapped", or why the hypervisor's page is not used) and vm_page (which
- * page userspace may map); "unknown" for a driver without the attribute.
+ * ("mapped", or why the hypervisor's page is not used), vm_page (which
+ * page userspace may map) and vmclock_notify (what wakes sleepers after a
+ * restore with a new VMClock counter); "unknown" for a driver without the
+ * attribute.
  */
 static void read_source(const char *name, char *buf, size_t len)
 {
@@ -217,9 +219,9 @@ static int cmd_status(int argc, char **argv)
 		"generation", "watchers", "outdated_watchers",
 	};
 	static const char *const sources[] = {
-		"vm_source", "vmclock_source", "vm_page",
+		"vm_source", "vmclock_source", "vm_page", "vmclock_notify",
 	};
-	char words[3][64];
+	char words[4][64];
 	unsigned long val[3];
 	int i, ret;
 
@@ -231,7 +233,7 @@ static int cmd_status(int argc, char **argv)
 		if (ret)
 			return fail(ret, "status");
 	}
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		read_source(sources[i], words[i], sizeof(words[i]));
 	for (i = 0; i < 3; i++) {
 		if (json)
@@ -240,7 +242,7 @@ static int cmd_status(int argc, char **argv)
 			printf("%s: %lu\n", names[i], val[i]);
 	}
 	/* The reasons are plain words: nothing to escape in JSON. */
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		if (json)
 			printf(",\"%s\":\"%s\"", sources[i], words[i]);
 		else

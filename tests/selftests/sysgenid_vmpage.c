@@ -85,6 +85,25 @@ TEST(vmclock_source_word)
 		TH_LOG("vmclock_source \"%s\"", source);
 }
 
+/*
+ * sysfs vmclock_notify: "acpi", "poll" or "none", and "none" whenever the
+ * VMClock structure is not read: nothing can notice a new counter then.
+ */
+TEST(vmclock_notify_word)
+{
+	char how[64], source[64];
+
+	if (access(SYSGENID_DEV, F_OK))
+		SKIP(return, "%s is absent", SYSGENID_DEV);
+	ASSERT_EQ(0, sysfs_word("vmclock_source", source, sizeof(source)));
+	ASSERT_EQ(0, sysfs_word("vmclock_notify", how, sizeof(how)));
+	EXPECT_TRUE(!strcmp(how, "acpi") || !strcmp(how, "poll") ||
+		    !strcmp(how, "none"))
+		TH_LOG("vmclock_notify \"%s\"", how);
+	if (strcmp(source, "mapped") && strcmp(source, "no-counter"))
+		EXPECT_STREQ("none", how) TH_LOG("vmclock_source \"%s\"", source);
+}
+
 static __u32 field(const void *page, size_t off)
 {
 	return __atomic_load_n((const __u32 *)((const char *)page + off),
