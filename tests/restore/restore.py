@@ -575,9 +575,10 @@ def scenario_vmclock(g, checks, with_vmgenid=False, poll=True, no_page=False,
     bumps it would: one change per restore (with VMGenID too, whichever
     notices first), every sleeper woken, the observer of the mapped
     generation page reseeded, the uevent; a restore with the counter
-    unchanged changes nothing. Without VMGenID, last, VMCLOCK_CLONES clones
-    of one snapshot, all with the same new counter: every reseeder's
-    getrandom() output after the change differs in every pair.
+    unchanged changes nothing. Last, VMCLOCK_CLONES clones of one
+    snapshot, all with the same new counter (with VMGenID, each with a new
+    GUID): every reseeder's getrandom() output after the change differs in
+    every pair.
     vm_page: VMClock's page is the one offered to userspace without
     VMGenID; with it, VMGenID's, as QEMU offers no counter at load.
     poll=False: the guest loads the module with vmclock_poll_ms=0, so that
@@ -655,37 +656,39 @@ def scenario_vmclock(g, checks, with_vmgenid=False, poll=True, no_page=False,
     null_restore(g, checks, last, n, vmforks, "Y", vm_source=vm_source,
                  vmclock_source="mapped", vm_page=vm_page,
                  vmclock_notify=notify_word)
-    if not with_vmgenid:
-        # Clones of one snapshot get the same counter from a hypervisor:
-        # what tells their generators apart is sysgenid's reseed alone.
-        # The pools check of real_restore() is the clones check here.
-        g.snapshot()
-        got = []
-        for k in range(1, VMCLOCK_CLONES + 1):
-            checks.section("clone %d of one snapshot, counter 0x2000" % k)
-            start = len(g.events)
-            t = real_restore(g, checks, None, n + 1, vmforks, pools,
-                             counter(0x2000), clone=True)
-            if t:
-                print("# %s: %s" % (checks.prefix, timing_text(t)),
-                      flush=True)
-            if lib_first:
-                check_lib_first(g, checks, start, n + 1)
-            got.append({r: [e.fields.get("pool") for e in
-                            g.find(start, r, "reseeded", n + 1)]
-                        for r in g.roles(RESEEDERS)})
-        checks.section("clones")
-        for r in g.roles(RESEEDERS):
-            pairs = list(itertools.combinations(got, 2))
-            same = sum(a[r] == b[r] for a, b in pairs)
-            checks.check("%s: getrandom() after the change differs in all "
-                         "%d pairs of clones" % (r, len(pairs)),
-                         len(pairs) == 6 and same == 0,
-                         [c[r] for c in got])
-        every = [{p for r in g.roles(RESEEDERS) for p in c[r]} for c in got]
-        shared = [sorted(a & b) for a, b in itertools.combinations(every, 2)]
-        checks.check("no getrandom() output of one clone in another's, "
-                     "whichever reader got it", not any(shared), shared)
+    # Clones of one snapshot get the same counter from a hypervisor (with
+    # VMGenID, each a new ID as well): without VMGenID, what tells their
+    # generators apart is sysgenid's reseed alone. The pools check of
+    # real_restore() is the clones check here.
+    g.snapshot()
+    got = []
+    for k in range(1, VMCLOCK_CLONES + 1):
+        checks.section("clone %d of one snapshot, counter 0x2000%s"
+                       % (k, ", new GUID" if with_vmgenid else ""))
+        start = len(g.events)
+        t = real_restore(g, checks, guid(), n + 1,
+                         n + 1 if with_vmgenid else 0, pools,
+                         counter(0x2000), clone=True)
+        if t:
+            print("# %s: %s" % (checks.prefix, timing_text(t)),
+                  flush=True)
+        if lib_first:
+            check_lib_first(g, checks, start, n + 1)
+        got.append({r: [e.fields.get("pool") for e in
+                        g.find(start, r, "reseeded", n + 1)]
+                    for r in g.roles(RESEEDERS)})
+    checks.section("clones")
+    for r in g.roles(RESEEDERS):
+        pairs = list(itertools.combinations(got, 2))
+        same = sum(a[r] == b[r] for a, b in pairs)
+        checks.check("%s: getrandom() after the change differs in all "
+                     "%d pairs of clones" % (r, len(pairs)),
+                     len(pairs) == 6 and same == 0,
+                     [c[r] for c in got])
+    every = [{p for r in g.roles(RESEEDERS) for p in c[r]} for c in got]
+    shared = [sorted(a & b) for a, b in itertools.combinations(every, 2)]
+    checks.check("no getrandom() output of one clone in another's, "
+                 "whichever reader got it", not any(shared), shared)
     checks.section()
     g.finish()
     check_end(g, checks)
