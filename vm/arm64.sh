@@ -103,7 +103,12 @@ module() {	# SRC OUT
 	rm -rf "$2" && mkdir -p "$2" && cp -a "$1/." "$2/"
 	# The headers' .kernelvariables set CROSS_COMPILE=aarch64-linux-gnu-
 	# and CC=$(CROSS_COMPILE)gcc-12 themselves: the tools come from PATH.
-	PATH="$dir/cross/usr/bin:$PATH" make -C "$2" KDIR="$dir/kdir" \
+	# The cross binutils link against their own libbfd and libopcodes,
+	# unpacked beside them: a host without binutils-aarch64-linux-gnu
+	# installed has no such library on its loader's path.
+	PATH="$dir/cross/usr/bin:$PATH" \
+	LD_LIBRARY_PATH="$dir/cross/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+		make -C "$2" KDIR="$dir/kdir" \
 		ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- module
 }
 
