@@ -255,17 +255,14 @@ static const char * __init sysgenid_vmclock_probe(void)
 	struct acpi_device *adev;
 	u64 counter, marker;
 	struct resource r;
-	int ret;
 
 	adev = acpi_dev_get_first_match_dev("AMZNC10C", NULL, -1);
 	if (!adev)
 		adev = acpi_dev_get_first_match_dev("VMCLOCK", NULL, -1);
 	if (!adev)
 		return "no-device";
-	ret = sysgenid_vmclock_range(adev, &r);
-	if (ret)
+	if (sysgenid_vmclock_range(adev, &r))
 		goto put;
-	ret = -EINVAL;
 	if (resource_size(&r) < sizeof(*clk)) {
 		why = "too-small";
 		goto put;
@@ -285,8 +282,8 @@ static const char * __init sysgenid_vmclock_probe(void)
 		 le32_to_cpu(clk->size) > resource_size(&r))
 		why = "too-small";
 	else
-		ret = 0;
-	if (ret) {
+		why = NULL;
+	if (why) {
 		memunmap((void *)clk);
 		goto put;
 	}

@@ -17,6 +17,7 @@
 #include "sysgenid.h"
 
 #define SYSFS_DIR	"/sys/class/misc/sysgenid/"
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 enum exit_code {
 	EXIT_OK = 0,
@@ -221,32 +222,32 @@ static int cmd_status(int argc, char **argv)
 	static const char *const sources[] = {
 		"vm_source", "vmclock_source", "vm_page", "vmclock_notify",
 	};
-	char words[4][64];
-	unsigned long val[3];
-	int i, ret;
+	unsigned long val[ARRAY_SIZE(names)];
+	char word[64];
+	size_t i;
+	int ret;
 
 	ret = parse_options(argc, argv, NULL, NULL, NULL);
 	if (ret >= 0)
 		return ret;
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		ret = read_sysfs(names[i], &val[i]);
 		if (ret)
 			return fail(ret, "status");
 	}
-	for (i = 0; i < 4; i++)
-		read_source(sources[i], words[i], sizeof(words[i]));
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		if (json)
 			printf("%s\"%s\":%lu", i ? "," : "{", names[i], val[i]);
 		else
 			printf("%s: %lu\n", names[i], val[i]);
 	}
 	/* The reasons are plain words: nothing to escape in JSON. */
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < ARRAY_SIZE(sources); i++) {
+		read_source(sources[i], word, sizeof(word));
 		if (json)
-			printf(",\"%s\":\"%s\"", sources[i], words[i]);
+			printf(",\"%s\":\"%s\"", sources[i], word);
 		else
-			printf("%s: %s\n", sources[i], words[i]);
+			printf("%s: %s\n", sources[i], word);
 	}
 	if (json)
 		printf("}\n");

@@ -603,10 +603,12 @@ def scenario_vmclock(g, checks, with_vmgenid=False, poll=True, no_page=False,
     g.extra = ["-device", "vmclock"]
     if notify:
         g.extra += ["-acpitable", "file=" + vmclock.notify_table()]
-    notify_word = "acpi" if notify else "poll" if poll else "none"
-    boot_notify = ("poll" if poll else "none") if at_load is None \
-        else notify_word
-    lib_first = not poll and "lib" in g.roles(ROLES)
+    # vmclock_notify: the poll's word, or "acpi" once the flag is set
+    # (from boot with at_load, else from the first counter restore).
+    poll_word = "poll" if poll else "none"
+    notify_word = "acpi" if notify else poll_word
+    boot_notify = poll_word if at_load is None else notify_word
+    lib_first = not poll and "lib" not in g.drop
     g.incoming_extra = vmclock.qtest_args(qsock)
     vm_source = "mapped" if with_vmgenid else "no-device"
     vm_page = "vmgenid" if with_vmgenid else "vmclock"
